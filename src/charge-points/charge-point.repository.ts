@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ChargePointRow, ChargePointUpdate, NewChargePoint } from '../db/schema.ts';
+
+export function findById(db: Db, id: string): Promise<ChargePointRow | undefined> {
+  return db.selectFrom('chargePoint').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insert(db: Db, row: NewChargePoint): Promise<ChargePointRow> {
+  return db.insertInto('chargePoint').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Inserts the row unless the id exists; returns the stored row either way. */
+export async function insertIfAbsent(db: Db, row: NewChargePoint): Promise<ChargePointRow> {
+  await db.insertInto('chargePoint').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  return db.selectFrom('chargePoint').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+}
+
+export async function update(db: Db, id: string, changes: ChargePointUpdate): Promise<ChargePointRow | undefined> {
+  return db
+    .updateTable('chargePoint')
+    .set({ ...changes, updatedAt: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markConnected(
+  db: Db,
+  id: string,
+  at: Date,
+  serverId: string,
+  wsConnectionId: string,
+): Promise<void> {
+  await db
+    .updateTable('chargePoint')
+    .set({ online: true, connectedAt: at, lastSeenAt: at, serverId, wsConnectionId, updatedAt: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Only the connection that is still current may mark the charger offline (a replaced socket must not). */
+export async function markDisconnected(db: Db, id: string, wsConnectionId: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('chargePoint')
+    .set({ online: false, disconnectedAt: at, wsConnectionId: null, updatedAt: at })
+    .where('id', '=', id)
+    .where('wsConnectionId', '=', wsConnectionId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** After a crash the node's chargers are not connected to it anymore, whatever the table says. */
+export async function markServerOffline(db: Db, serverId: string, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('chargePoint')
+    .set({ online: false, disconnectedAt: at, wsConnectionId: null, updatedAt: at })
+    .where('serverId', '=', serverId)
+    .where('online', '=', true)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Coalesced last-seen update for many chargers in one statement. */
+export async function touchMany(db: Db, touches: ReadonlyMap<string, Date>): Promise<void> {
+  if (touches.size === 0) return;
+  const values = sql.join(
+    [...touches].map(([id, at]) => sql`(${id}::text, ${at.toISOString()}::timestamptz)`),
+  );
+  await sql`
+    update charge_point as cp set last_seen_at = greatest(cp.last_seen_at, v.at)
+    from (values ${values}) as v(id, at)
+    where cp.id = v.id`.execute(db);
+}
+
+export async function insertEvent(db: Db, chargePointId: string, kind: 'diagnostics' | 'firmware', status: string): Promise<void> {
+  await db.insertInto('chargePointEvent').values({ chargePointId, kind, status }).execute();
+}

@@ -1,0 +1,120 @@
+import type { UnknownChargerPolicy } from '../config.ts';
+import type { Database, Db } from '../db/database.ts';
+import type { ChargePointRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { CHARGER_PASSWORD_COST, hashPassword, verifyPassword } from '../security/password.ts';
+import * as chargePointRepository from './charge-point.repository.ts';
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export type ConnectDecision =
+  | { accepted: true; chargePoint: ChargePointRow; created: boolean }
+  | { accepted: false; reason: 'unknown_charger' | 'password_required' | 'wrong_password' };
+
+/** Charger identities as OCPP allows them in a URL path (CiString-like, no separators or spaces). */
+export const CHARGE_POINT_ID_PATTERN = /^[A-Za-z0-9._:*+@-]{1,48}$/;
+
+/**
+ * Decides whether a websocket upgrade for `identity` may proceed (security profile 1/2: HTTP Basic
+ * with the charger's own password). A charger registered without a password is an explicit choice
+ * for closed networks and connects with or without credentials.
+ */
+export async function authorizeConnection(
+  db: Db,
+  identity: string,
+  password: Buffer | undefined,
+  unknownChargers: UnknownChargerPolicy,
+): Promise<ConnectDecision> {
+  const chargePoint = await chargePointRepository.findById(db, identity);
+  if (!chargePoint) {
+    if (unknownChargers === 'reject') return { accepted: false, reason: 'unknown_charger' };
+    const created = await chargePointRepository.insertIfAbsent(db, {
+      id: identity,
+      passwordHash: null,
+      registrationStatus: 'Pending',
+    });
+    return { accepted: true, chargePoint: created, created: true };
+  }
+  if (chargePoint.passwordHash === null) return { accepted: true, chargePoint, created: false };
+  if (!password || password.length === 0) return { accepted: false, reason: 'password_required' };
+  const ok = await verifyPassword(password, chargePoint.passwordHash);
+  return ok ? { accepted: true, chargePoint, created: false } : { accepted: false, reason: 'wrong_password' };
+}
+
+export interface RegisterChargePoint {
+  id: string;
+  /** null registers a charger that connects without credentials (closed test networks only). */
+  password: string | null;
+  registrationStatus?: RegistrationStatus;
+}
+
+/**
+ * Registers a charger, or completes the registration of one that connected while unknown (Pending).
+ * Its next BootNotification is answered Accepted.
+ */
+export async function register(db: Db, input: RegisterChargePoint): Promise<ChargePointRow> {
+  if (!CHARGE_POINT_ID_PATTERN.test(input.id)) {
+    throw new AppError('VALIDATION_FAILED', 'charge point id must be 1-48 characters of A-Z a-z 0-9 . _ : * + @ -');
+  }
+  if (input.password !== null && (input.password.length < 16 || input.password.length > 40)) {
+    throw new AppError('VALIDATION_FAILED', 'charger password must be 16 to 40 characters (OCPP security profile 1/2)');
+  }
+  const passwordHash = input.password === null ? null : await hashPassword(input.password, CHARGER_PASSWORD_COST);
+  const registrationStatus = input.registrationStatus ?? 'Accepted';
+  const existing = await chargePointRepository.findById(db, input.id);
+  if (!existing) return chargePointRepository.insert(db, { id: input.id, passwordHash, registrationStatus });
+  if (existing.registrationStatus !== 'Pending') {
+    throw new AppError('CONFLICT', `charge point ${input.id} is already registered`);
+  }
+  const updated = await chargePointRepository.update(db, input.id, { passwordHash, registrationStatus });
+  return updated!;
+}
+
+export interface BootInfo {
+  vendor: string;
+  model: string;
+  chargePointSerialNumber: string | null;
+  chargeBoxSerialNumber: string | null;
+  firmwareVersion: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meterType: string | null;
+  meterSerialNumber: string | null;
+}
+
+/** Stores what the charger says about itself and tells it whether it is accepted. */
+export async function recordBoot(db: Db, id: string, boot: BootInfo, at: Date): Promise<RegistrationStatus> {
+  const row = await chargePointRepository.update(db, id, { ...boot, lastBootAt: at, lastSeenAt: at });
+  // The row exists for every connected charger; a missing one was deleted while connected.
+  return row?.registrationStatus ?? 'Rejected';
+}
+
+export function connected(db: Db, id: string, serverId: string, wsConnectionId: string, at: Date): Promise<void> {
+  return chargePointRepository.markConnected(db, id, at, serverId, wsConnectionId);
+}
+
+export function disconnected(db: Db, id: string, wsConnectionId: string, at: Date): Promise<boolean> {
+  return chargePointRepository.markDisconnected(db, id, wsConnectionId, at);
+}
+
+export function releaseServer(db: Db, serverId: string, at: Date): Promise<number> {
+  return chargePointRepository.markServerOffline(db, serverId, at);
+}
+
+export async function recordDiagnosticsStatus(db: Database, id: string, status: string, at: Date): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await chargePointRepository.update(tx, id, { diagnosticsStatus: status, diagnosticsStatusAt: at });
+    await chargePointRepository.insertEvent(tx, id, 'diagnostics', status);
+  });
+}
+
+export async function recordFirmwareStatus(db: Database, id: string, status: string, at: Date): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await chargePointRepository.update(tx, id, { firmwareStatus: status, firmwareStatusAt: at });
+    await chargePointRepository.insertEvent(tx, id, 'firmware', status);
+  });
+}
+
+export function get(db: Db, id: string): Promise<ChargePointRow | undefined> {
+  return chargePointRepository.findById(db, id);
+}

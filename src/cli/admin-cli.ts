@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as chargePointService from '../charge-points/charge-point.service.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { isAppError } from '../errors.ts';
+import * as idTagService from '../id-tags/id-tag.service.ts';
+import { generateChargerPassword } from '../security/password.ts';
+
+// `npm run admin -- <command>`: operator tasks from the shell, on DATABASE_URL or the PGlite in DATA_DIR.
+const USAGE = `Usage:
+  npm run admin -- register-charger <id> [--password <16-40 chars> | --generate-password | --no-password]
+  npm run admin -- add-id-tag <idTag> [--status Accepted|Blocked|Expired|Invalid] [--expires <ISO date>] [--parent <idTag>]
+
+register-charger registers a new charger, or completes one that connected while unknown (Pending);
+its next BootNotification is answered Accepted. Stop the server first when it runs on embedded
+PGlite (one process owns that database); with DATABASE_URL it can run beside it.`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    password: { type: 'string' },
+    'generate-password': { type: 'boolean' },
+    'no-password': { type: 'boolean' },
+    status: { type: 'string' },
+    expires: { type: 'string' },
+    parent: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+const [command, subject] = positionals;
+if (values.help || !command || !subject) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+
+const config = loadConfig();
+const database = await openDatabase({ url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+try {
+  await migrate(database.db);
+  if (command === 'register-charger') {
+    const password = values['no-password'] ? null : values.password ?? (values['generate-password'] ? generateChargerPassword() : undefined);
+    if (password === undefined) throw new Error('say --password, --generate-password or --no-password');
+    await chargePointService.register(database.db, { id: subject, password });
+    process.stdout.write(`charger ${subject} registered${password ? ` with password ${password}` : ' without a password'}\n`);
+  } else if (command === 'add-id-tag') {
+    const status = (values.status ?? 'Accepted') as 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
+    if (!['Accepted', 'Blocked', 'Expired', 'Invalid'].includes(status)) throw new Error(`unknown status ${status}`);
+    const expiryDate = values.expires ? new Date(values.expires) : null;
+    if (expiryDate && Number.isNaN(expiryDate.getTime())) throw new Error(`--expires ${values.expires} is not a date`);
+    await idTagService.upsert(database.db, { idTag: subject, status, expiryDate, parentIdTag: values.parent ?? null });
+    process.stdout.write(`id tag ${subject} saved (${status})\n`);
+  } else {
+    throw new Error(`unknown command ${command}\n${USAGE}`);
+  }
+} catch (err) {
+  process.stderr.write(`${isAppError(err) || err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

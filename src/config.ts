@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** Environment variables read by the platform; README.md documents each (keep them in sync). */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    OCPP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    PUBLIC_URL: z.string().url().optional(),
+    DATABASE_URL: z.string().url().optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DEMO_DATA: booleanFlag.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NODE_ID: z.string().min(1).max(64).optional(),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    OCPP_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(300),
+    OCPP_BOOT_RETRY_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    OCPP_PING_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).optional(),
+    OCPP_UNKNOWN_CHARGERS: z.enum(['reject', 'pending']).default('reject'),
+    OCPP_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    OCPP_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(65_536),
+    OCPP_MAX_BAD_MESSAGES: z.coerce.number().int().min(1).default(50),
+    WRITE_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
+    WRITE_BATCH_DELAY_MS: z.coerce.number().min(0).max(1_000).default(2),
+  })
+  .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
+    message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+    path: ['TLS_CERT_FILE'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.JWT_SECRET, {
+    message: 'JWT_SECRET is required when NODE_ENV=production',
+    path: ['JWT_SECRET'],
+  });
+
+export type UnknownChargerPolicy = 'reject' | 'pending';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** A separate port for OCPP websockets; unset → OCPP shares `port` with the APIs. */
+  ocppPort: number | undefined;
+  publicUrl: string | undefined;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  demoData: boolean;
+  logLevel: string;
+  nodeId: string;
+  tls: { certFile: string; keyFile: string } | undefined;
+  jwtSecret: string;
+  ocpp: {
+    heartbeatIntervalS: number;
+    bootRetryIntervalS: number;
+    pingIntervalS: number;
+    unknownChargers: UnknownChargerPolicy;
+    callTimeoutMs: number;
+    maxFrameBytes: number;
+    maxBadMessages: number;
+  };
+  writeBatch: { max: number; delayMs: number };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    ocppPort: e.OCPP_PORT,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    // Demo data makes a fresh embedded database useful at once; a real PostgreSQL is left alone unless asked.
+    demoData: e.DEMO_DATA ?? !e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    nodeId: e.NODE_ID ?? `node-${process.pid}`,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    // Development fallback only: production refuses to start without JWT_SECRET (see the refine above).
+    jwtSecret: e.JWT_SECRET ?? 'development-only-secret-change-me-0123456789',
+    ocpp: Object.freeze({
+      heartbeatIntervalS: e.OCPP_HEARTBEAT_INTERVAL_S,
+      bootRetryIntervalS: e.OCPP_BOOT_RETRY_INTERVAL_S,
+      // Dead sockets are found within about two heartbeat intervals: one ping per interval, dropped on a missed pong.
+      pingIntervalS: e.OCPP_PING_INTERVAL_S ?? e.OCPP_HEARTBEAT_INTERVAL_S,
+      unknownChargers: e.OCPP_UNKNOWN_CHARGERS,
+      callTimeoutMs: e.OCPP_CALL_TIMEOUT_MS,
+      maxFrameBytes: e.OCPP_MAX_FRAME_BYTES,
+      maxBadMessages: e.OCPP_MAX_BAD_MESSAGES,
+    }),
+    writeBatch: Object.freeze({ max: e.WRITE_BATCH_MAX, delayMs: e.WRITE_BATCH_DELAY_MS }),
+  });
+}

@@ -1,0 +1,75 @@
+import * as chargePointService from '../charge-points/charge-point.service.ts';
+import type { Database } from '../db/database.ts';
+import * as idTagService from '../id-tags/id-tag.service.ts';
+import * as locationRepository from '../locations/location.repository.ts';
+
+/** What `npm start` puts in a fresh embedded database so there is something to talk to at once. */
+export const DEMO = {
+  cpo: { name: 'Demo Charging Co', countryCode: 'PH', partyId: 'DCC' },
+  location: {
+    name: 'Demo Plaza',
+    address: '6750 Ayala Avenue',
+    city: 'Makati',
+    region: 'Metro Manila',
+    postalCode: '1226',
+    countryCode: 'PH',
+    addressLat: '14.554729',
+    addressLng: '121.024445',
+  },
+  chargers: [
+    {
+      uid: 'DEMO-CP-001',
+      password: 'demo-charger-password-1',
+      meterType: 'AC',
+      kwh: 22,
+      connectors: [
+        { standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
+        { standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
+      ],
+    },
+    {
+      uid: 'DEMO-CP-002',
+      // No password: shows a charger registered for a closed test network (security profile 0).
+      password: null,
+      meterType: 'DC',
+      kwh: 50,
+      connectors: [
+        { standard: 'IEC_62196_T2_COMBO', format: 'CABLE', powerType: 'DC', maxVoltage: 920, maxAmperage: 125, maxElectricPower: 50000 },
+        { standard: 'CHADEMO', format: 'CABLE', powerType: 'DC', maxVoltage: 500, maxAmperage: 125, maxElectricPower: 50000 },
+      ],
+    },
+  ],
+  idTags: [
+    { idTag: 'DEMO-TAG-0001', status: 'Accepted' as const, expiryDate: null },
+    { idTag: 'DEMO-TAG-0002', status: 'Accepted' as const, expiryDate: new Date('2030-12-31T23:59:59Z') },
+    { idTag: 'DEMO-BLOCKED', status: 'Blocked' as const, expiryDate: null },
+    { idTag: 'DEMO-EXPIRED', status: 'Accepted' as const, expiryDate: new Date('2024-01-01T00:00:00Z') },
+  ],
+};
+
+/** Idempotent: does nothing when the demo CPO already exists. Returns whether it seeded. */
+export async function seedDemoData(db: Database): Promise<boolean> {
+  const { cpo } = DEMO;
+  if (await locationRepository.findCpoOwnerByParty(db, cpo.countryCode, cpo.partyId)) return false;
+  await db.transaction().execute(async (tx) => {
+    const owner = await locationRepository.insertCpoOwner(tx, cpo);
+    const location = await locationRepository.insertLocation(tx, { ...DEMO.location, cpoOwnerId: owner.id, publish: true });
+    for (const charger of DEMO.chargers) {
+      const evse = await locationRepository.insertEvse(tx, {
+        uid: charger.uid,
+        evseId: `${cpo.countryCode}*${cpo.partyId}*E${charger.uid.replace(/\D/g, '')}`,
+        locationId: location.id,
+        serialNumber: charger.uid,
+        meterType: charger.meterType,
+        kwh: charger.kwh,
+      });
+      await locationRepository.insertConnectors(
+        tx,
+        charger.connectors.map((c, i) => ({ ...c, evseId: evse.id, connectorId: i + 1 })),
+      );
+      await chargePointService.register(tx, { id: charger.uid, password: charger.password });
+    }
+    for (const tag of DEMO.idTags) await idTagService.upsert(tx, tag);
+  });
+  return true;
+}

@@ -1,0 +1,28 @@
+/**
+ * The one error type the domain throws for expected failures. Each adapter maps `code` to its own
+ * envelope and status in a single table; nothing ever matches on `message`.
+ */
+export type AppErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'CHARGER_OFFLINE'
+  | 'CHARGER_TIMEOUT'
+  | 'CHARGER_REJECTED'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const isAppError = (err: unknown): err is AppError => err instanceof AppError;

@@ -1,0 +1,29 @@
+import type { Insertable } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ConnectorTable, CpoOwnerTable, EvseTable, LocationTable } from '../db/schema.ts';
+
+export function findCpoOwnerByParty(db: Db, countryCode: string, partyId: string) {
+  return db
+    .selectFrom('cpoOwner')
+    .selectAll()
+    .where('countryCode', '=', countryCode)
+    .where('partyId', '=', partyId)
+    .executeTakeFirst();
+}
+
+export function insertCpoOwner(db: Db, row: Insertable<CpoOwnerTable>) {
+  return db.insertInto('cpoOwner').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function insertLocation(db: Db, row: Insertable<LocationTable>) {
+  return db.insertInto('location').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function insertEvse(db: Db, row: Insertable<EvseTable>) {
+  return db.insertInto('evse').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertConnectors(db: Db, rows: Insertable<ConnectorTable>[]) {
+  if (rows.length === 0) return [];
+  return db.insertInto('connector').values(rows).returningAll().execute();
+}

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { createApp } from './app.ts';
+import * as chargePointService from './charge-points/charge-point.service.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { DEMO, seedDemoData } from './demo/demo-data.ts';
+import { createLogger } from './logger.ts';
+import { listen } from './server.ts';
+
+// Composition root: config → database → migrations → app → listen, and an orderly shutdown.
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
+const log = createLogger(config.logLevel, process.stdout.isTTY && config.env !== 'production');
+
+const database = await openDatabase({
+  url: config.databaseUrl,
+  pgliteDir: path.join(config.dataDir, 'pglite'),
+  poolSize: config.databasePoolSize,
+});
+const applied = await migrate(database.db);
+if (applied.length) log.info({ applied }, 'migrations applied');
+const released = await chargePointService.releaseServer(database.db, config.nodeId, new Date());
+if (released) log.info({ released }, 'chargers left online by an earlier run of this node marked offline');
+if (config.demoData && (await seedDemoData(database.db))) log.info('demo data seeded');
+
+const app = createApp({ config, db: database.db, databaseKind: database.kind, log });
+const server = await listen(app, config);
+
+log.info(
+  {
+    node: config.nodeId,
+    database: database.kind === 'pglite' ? `PGlite in ${path.resolve(config.dataDir, 'pglite')}` : 'PostgreSQL',
+    api: server.httpUrl,
+    ocpp: `${server.ocppUrl}/{chargePointId}`,
+  },
+  'charging platform listening',
+);
+process.stdout.write(
+  [
+    '',
+    `  REST API      ${server.httpUrl}   (OpenAPI: ${server.httpUrl}/openapi.json)`,
+    `  OCPP 1.6J     ${server.ocppUrl}/{chargePointId}   (subprotocol ocpp1.6)`,
+    `  Health        ${server.httpUrl}/health   ${server.httpUrl}/ready   ${server.httpUrl}/metrics`,
+    ...(config.demoData
+      ? [
+          `  Demo chargers ${DEMO.chargers.map((c) => c.uid + (c.password ? ` (password ${c.password})` : ' (no password)')).join(', ')}`,
+          `  Demo id tags  ${DEMO.idTags.map((t) => t.idTag).join(', ')}`,
+          `  Try           npm run sim -- --url ${server.ocppUrl} --id DEMO-CP-002 --charge --id-tag DEMO-TAG-0001`,
+        ]
+      : []),
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 15_000).unref();
+  try {
+    await server.close();
+    await chargePointService.releaseServer(database.db, config!.nodeId, new Date());
+    await database.close();
+  } catch (err) {
+    log.error({ err }, 'unclean shutdown');
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(force);
+  }
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
