@@ -83,16 +83,27 @@ export class BatchWriter<T> {
     const started = performance.now();
     try {
       await this.options.flush(batch.map((p) => p.item));
-      this.options.onBatch?.(this.options.name, batch.length, (performance.now() - started) / 1000);
-      for (const p of batch) p.resolve();
     } catch (err) {
-      this.options.onError?.(this.options.name, err, batch.length);
+      this.report(() => this.options.onError?.(this.options.name, err, batch.length));
       if (batch.length === 1) {
         batch[0]!.reject(err);
         return;
       }
-      // One bad item must not fail its neighbours: write each on its own so only the culprit fails.
-      await Promise.all(batch.map((p) => this.writeBatch([p])));
+      // One bad item must not fail its neighbours: write each on its own (one at a time, within this
+      // batch's concurrency slot) so only the culprit fails.
+      for (const p of batch) await this.writeBatch([p]);
+      return;
+    }
+    this.report(() => this.options.onBatch?.(this.options.name, batch.length, (performance.now() - started) / 1000));
+    for (const p of batch) p.resolve();
+  }
+
+  /** Metrics and logging callbacks must never turn a committed batch into a failed one. */
+  private report(callback: () => void): void {
+    try {
+      callback();
+    } catch {
+      // ignored on purpose: the data is committed either way
     }
   }
 }

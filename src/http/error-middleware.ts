@@ -17,7 +17,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
 
 export interface ErrorBody {
   status: number;
-  code: AppErrorCode | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'PAYLOAD_INVALID';
+  code: AppErrorCode | 'INTERNAL_ERROR' | 'PAYLOAD_INVALID' | 'METHOD_NOT_ALLOWED';
   message: string;
   details?: unknown;
 }
@@ -35,15 +35,19 @@ export function errorMiddleware(log: Logger) {
     let body: ErrorBody | undefined;
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
+      // koa's default for a request no route took; a route that answers 404 itself sets a body.
+      if (ctx.status === 404 && ctx.body == null && !(ctx as { _matchedRoute?: unknown })._matchedRoute) {
         body = { status: 404, code: 'NOT_FOUND', message: `No route for ${ctx.method} ${ctx.path}` };
+      } else if (ctx.status === 405 && ctx.body == null) {
+        // set by router.allowedMethods(), which also sets the Allow header
+        body = { status: 405, code: 'METHOD_NOT_ALLOWED', message: `${ctx.method} is not allowed on ${ctx.path}` };
       }
     } catch (err) {
       if (isAppError(err)) {
         body = { status: HTTP_STATUS[err.code], code: err.code, message: err.message, details: err.details };
       } else if (isHttpClientError(err)) {
-        // koa/bodyparser errors (malformed JSON, body too large): the client's fault, safe to describe.
-        body = { status: err.status, code: 'PAYLOAD_INVALID', message: err.expose ? err.message : 'Invalid request' };
+        // koa, router and bodyparser errors (malformed JSON, body too large, 405…): the client's fault.
+        body = { status: err.status, code: CLIENT_ERROR_CODE[err.status] ?? 'PAYLOAD_INVALID', message: err.expose ? err.message : 'Invalid request' };
       } else {
         log.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
         body = { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' };
@@ -55,6 +59,15 @@ export function errorMiddleware(log: Logger) {
     ctx.body = envelope(body);
   };
 }
+
+const CLIENT_ERROR_CODE: Record<number, ErrorBody['code']> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  429: 'RATE_LIMITED',
+};
 
 function isHttpClientError(err: unknown): err is { status: number; message: string; expose?: boolean } {
   const status = (err as { status?: unknown })?.status;

@@ -37,7 +37,8 @@ export function defineRoute<P extends ZodType = ZodType<unknown>, Q extends ZodT
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: Context, input: RouteInput<zod.infer<P>, zod.infer<Q>, zod.infer<B>>) => Promise<void>,
 ): void {
-  registry.registerPath(toOpenApi(spec));
+  // The document shows the path as served, including the router's prefix.
+  registry.registerPath(toOpenApi({ ...spec, path: `${router.opts.prefix ?? ''}${spec.path}` }));
   router[spec.method](spec.path, async (ctx) => {
     const input = {
       params: parse('path', spec.params, ctx.params),

@@ -3,10 +3,10 @@
  * MessageTypeNotSupported, which OCPP 1.6 does not have. A 1.6 charger gets the 1.6 equivalent:
  * FormationViolation (the frame is not a well-formed OCPP-J message) or ProtocolError.
  */
-const OCPP16_CODE: Record<string, string> = {
-  RpcFrameworkError: 'FormationViolation',
-  MessageTypeNotSupported: 'ProtocolError',
-};
+const OCPP16_CODE = new Map<unknown, string>([
+  ['RpcFrameworkError', 'FormationViolation'],
+  ['MessageTypeNotSupported', 'ProtocolError'],
+]);
 
 const CALLERROR_PREFIX = /^\s*\[\s*4\s*,/;
 
@@ -14,7 +14,7 @@ export function toOcpp16Frame(frame: string): string {
   if (!CALLERROR_PREFIX.test(frame)) return frame; // the common case costs one anchored regex test
   try {
     const message = JSON.parse(frame) as unknown[];
-    const replacement = typeof message[2] === 'string' ? OCPP16_CODE[message[2]] : undefined;
+    const replacement = OCPP16_CODE.get(message[2]);
     if (!replacement) return frame;
     message[2] = replacement;
     return JSON.stringify(message);

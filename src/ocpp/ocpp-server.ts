@@ -54,6 +54,12 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ component: 'ocpp' });
   const connections = new ConnectionRegistry();
+  // Connection bookkeeping writes still running; close() waits for them so none outlives the database.
+  const pendingWrites = new Set<Promise<unknown>>();
+  const track = (write: Promise<unknown>) => {
+    pendingWrites.add(write);
+    void write.finally(() => pendingWrites.delete(write));
+  };
 
   const rpc = new RPCServer({
     protocols: [SUBPROTOCOL],
@@ -95,7 +101,7 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
   });
 
   rpc.on('client', (client: RpcServerClient) => {
-    void onClient(client).catch((err) => log.error({ err }, 'failed to set up charger connection'));
+    track(onClient(client).catch((err) => log.error({ err }, 'failed to set up charger connection')));
   });
 
   async function onClient(client: RpcServerClient): Promise<void> {
@@ -163,9 +169,11 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
       connections.delete(connection);
       metrics.chargersConnected.set(connections.size);
       clog.info({ code, reason }, 'charger disconnected');
-      void chargePointService
-        .disconnected(db, chargePointId, wsConnectionId, now())
-        .catch((err) => clog.error({ err }, 'failed to record disconnect'));
+      track(
+        chargePointService
+          .disconnected(db, chargePointId, wsConnectionId, now())
+          .catch((err) => clog.error({ err }, 'failed to record disconnect')),
+      );
     });
 
     await chargePointService.connected(db, chargePointId, config.nodeId, wsConnectionId, connection.connectedAt);
@@ -182,6 +190,7 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
     connections,
     close: async () => {
       await rpc.close({ code: 1001, reason: 'Server shutting down', awaitPending: true });
+      while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
     },
   };
 }

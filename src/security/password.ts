@@ -33,12 +33,25 @@ export async function hashPassword(password: string, cost: PasswordCost = USER_P
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** False for a wrong password and for a stored value that is not a well-formed hash; never throws. */
 export async function verifyPassword(password: string | Buffer, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash || rest.length > 0) return false;
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (!isValidCost(cost)) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await scrypt(password, Buffer.from(salt, 'base64url'), cost);
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
+}
+
+function isValidCost({ N, r, p }: PasswordCost): boolean {
+  const positiveInt = (x: number) => Number.isSafeInteger(x) && x > 0;
+  return positiveInt(N) && N > 1 && (N & (N - 1)) === 0 && N <= 2 ** 20 && positiveInt(r) && r <= 32 && positiveInt(p) && p <= 16;
 }
 
 /** A random password fit for a charger (OCPP security profile 1/2: 16–40 characters). */

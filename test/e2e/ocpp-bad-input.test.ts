@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedChargePoint } from '../../simulators/charge-point.ts';
 import * as chargePointService from '../../src/charge-points/charge-point.service.ts';
+import type { DataTransferVendorHandler } from '../../src/ocpp/data-transfer-vendors.ts';
 import { connectRaw, type RawOcppClient } from '../fixtures/raw-ocpp-client.ts';
 import { startTestApp, type TestApp } from '../fixtures/test-app.ts';
 
@@ -11,7 +12,7 @@ let neighbour: SimulatedChargePoint;
 beforeAll(async () => {
   t = await startTestApp({
     env: { OCPP_MAX_FRAME_BYTES: '4096' },
-    vendors: new Map([
+    vendors: new Map<string, DataTransferVendorHandler>([
       ['com.example.broken', async () => { throw new Error('password=hunter2 at db.internal:5432'); }],
       ['com.example.echo', async ({ data }) => ({ status: 'Accepted', ...(data ? { data } : {}) })],
     ]),
