@@ -23,6 +23,7 @@ const database = await openDatabase({
   url: config.databaseUrl,
   pgliteDir: path.join(config.dataDir, 'pglite'),
   poolSize: config.databasePoolSize,
+  onIdleError: (err) => log.warn({ err }, 'idle database connection lost'),
 });
 const applied = await migrate(database.db);
 if (applied.length) log.info({ applied }, 'migrations applied');

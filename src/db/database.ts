@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   /** PGlite data directory, or 'memory://' for a throw-away database. */
   pgliteDir?: string;
   poolSize?: number;
+  /** Errors of idle PostgreSQL connections (server restart, network); unhandled they would end the process. */
+  onIdleError?: (err: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -46,6 +48,8 @@ const pgTypes = {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
+    // A broken idle connection is dropped from the pool; the next query opens a new one.
+    pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
