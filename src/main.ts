@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createApp } from './app.ts';
 import * as chargePointService from './charge-points/charge-point.service.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { DEMO, seedDemoData } from './demo/demo-data.ts';
@@ -9,14 +9,16 @@ import { createLogger } from './logger.ts';
 import { listen } from './server.ts';
 
 // Composition root: config → database → migrations → app → listen, and an orderly shutdown.
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
 }
+const config = loadConfigOrExit();
 const log = createLogger(config.logLevel, process.stdout.isTTY && config.env !== 'production');
 
 const database = await openDatabase({
@@ -68,7 +70,7 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), 15_000).unref();
   try {
     await server.close();
-    await chargePointService.releaseServer(database.db, config!.nodeId, new Date());
+    await chargePointService.releaseServer(database.db, config.nodeId, new Date());
     await database.close();
   } catch (err) {
     log.error({ err }, 'unclean shutdown');

@@ -1,16 +1,10 @@
 import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { StatusEventTable } from '../db/schema.ts';
 
-export interface StatusReport {
-  chargePointId: string;
-  connectorId: number;
-  status: string;
-  errorCode: string;
-  info: string | null;
-  vendorId: string | null;
-  vendorErrorCode: string | null;
-  statusAt: Date;
-}
+/** One StatusNotification as reported: a row of status history, and the connector's state if newest. */
+export type StatusReport = Omit<Selectable<StatusEventTable>, 'id' | 'receivedAt'>;
 
 export async function insertEvents(db: Db, reports: readonly StatusReport[]): Promise<void> {
   if (reports.length === 0) return;

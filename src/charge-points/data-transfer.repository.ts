@@ -1,14 +1,8 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { DataTransferTable } from '../db/schema.ts';
 
-export interface DataTransferRecord {
-  chargePointId: string;
-  direction: 'incoming' | 'outgoing';
-  vendorId: string;
-  messageId: string | null;
-  data: string | null;
-  status: string;
-  responseData: string | null;
-}
+export type DataTransferRecord = Omit<Selectable<DataTransferTable>, 'id' | 'receivedAt'>;
 
 export async function insert(db: Db, record: DataTransferRecord): Promise<void> {
   await db.insertInto('dataTransfer').values(record).execute();
