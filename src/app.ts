@@ -1,5 +1,8 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
+import type { ClusterBus } from './cluster/cluster-bus.ts';
+import { startNodeRegistry } from './cluster/node-registry.ts';
+import type { ChargerGateway } from './commands/charger-gateway.ts';
 import type { Config } from './config.ts';
 import type { Database, DatabaseKind } from './db/database.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
@@ -7,14 +10,21 @@ import { healthRoutes } from './http/health.routes.ts';
 import { buildOpenApiDocument, createOpenApiRegistry } from './http/openapi.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
 import type { Logger } from './logger.ts';
+import { startMaintenance } from './maintenance.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { startChargerGateway } from './ocpp/charger-gateway.ts';
 import type { DataTransferVendors } from './ocpp/data-transfer-vendors.ts';
 import { createOcppServer, type OcppServer } from './ocpp/ocpp-server.ts';
+import { operatorAuthRoutes } from './operator/auth.routes.ts';
+import { operatorRoutes } from './operator/index.ts';
+import { createTokenService } from './security/jwt.ts';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   databaseKind: DatabaseKind;
+  /** LISTEN/NOTIFY on PostgreSQL, in-process on PGlite; owned (and closed) by the caller. */
+  bus: ClusterBus;
   log: Logger;
   vendors?: DataTransferVendors;
   now?: () => Date;
@@ -23,15 +33,16 @@ export interface AppDeps {
 export interface App {
   koa: Koa;
   ocpp: OcppServer;
+  gateway: ChargerGateway;
   ingest: Ingest;
   metrics: Metrics;
-  /** Closes charger sockets, then writes what is still queued. The caller closes the database. */
+  /** Closes charger sockets, stops timers, then writes what is still queued. The caller closes bus and database. */
   close(): Promise<void>;
 }
 
 /** Builds the whole application around an open database; never listens itself (see server.ts). */
-export function createApp(deps: AppDeps): App {
-  const { config, db, log } = deps;
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, db, log, bus } = deps;
   const metrics = createMetrics();
   const ingest = createIngest(db, {
     maxBatch: config.writeBatch.max,
@@ -47,15 +58,35 @@ export function createApp(deps: AppDeps): App {
       log.error({ err, writer, size }, 'write batch failed');
     },
   });
-  const ocpp = createOcppServer({
+  const ocpp = await createOcppServer({
     db,
     config,
     log,
     metrics,
     ingest,
+    bus,
     vendors: deps.vendors ?? new Map(),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const gateway = await startChargerGateway({
+    db,
+    bus,
+    connections: ocpp.connections,
+    nodeId: config.nodeId,
+    validator: ocpp.validator,
+    defaultTimeoutMs: config.ocpp.callTimeoutMs,
+    metrics,
+    log,
+  });
+  const nodeRegistry = await startNodeRegistry({
+    db,
+    nodeId: config.nodeId,
+    heartbeatIntervalMs: config.cluster.heartbeatIntervalMs,
+    nodeTimeoutMs: config.cluster.nodeTimeoutMs,
+    log,
+  });
+  const maintenance = startMaintenance({ db, intervalMs: config.maintenanceIntervalMs, log, ...(deps.now ? { now: deps.now } : {}) });
+  const tokens = createTokenService({ secret: config.jwtSecret, accessTtlS: config.auth.accessTokenTtlS });
 
   const registry = createOpenApiRegistry();
   let openApiDocument: unknown;
@@ -71,16 +102,23 @@ export function createApp(deps: AppDeps): App {
       registry,
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(registry, config.publicUrl)),
     }),
+    // Before the operator router: login must not need a token.
+    operatorAuthRoutes({ db, tokens, registry }),
+    operatorRoutes({ db, gateway, tokens, registry }),
   ];
   for (const router of routers) koa.use(router.routes()).use(router.allowedMethods());
 
   return {
     koa,
     ocpp,
+    gateway,
     ingest,
     metrics,
     close: async () => {
       await ocpp.close();
+      await gateway.close();
+      await maintenance.close();
+      await nodeRegistry.close();
       await ingest.close();
     },
   };

@@ -21,6 +21,7 @@ const schema = z
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
     OCPP_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(300),
     OCPP_BOOT_RETRY_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
     OCPP_PING_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).optional(),
@@ -28,12 +29,19 @@ const schema = z
     OCPP_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
     OCPP_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(65_536),
     OCPP_MAX_BAD_MESSAGES: z.coerce.number().int().min(1).default(50),
+    CLUSTER_HEARTBEAT_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(10),
+    CLUSTER_NODE_TIMEOUT_S: z.coerce.number().min(0.3).max(86_400).default(30),
+    MAINTENANCE_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(15),
     WRITE_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
     WRITE_BATCH_DELAY_MS: z.coerce.number().min(0).max(1_000).default(2),
   })
   .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
     message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
     path: ['TLS_CERT_FILE'],
+  })
+  .refine((c) => c.CLUSTER_NODE_TIMEOUT_S > c.CLUSTER_HEARTBEAT_INTERVAL_S * 2, {
+    message: 'CLUSTER_NODE_TIMEOUT_S must exceed two heartbeat intervals, or live nodes would be declared dead',
+    path: ['CLUSTER_NODE_TIMEOUT_S'],
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.JWT_SECRET, {
     message: 'JWT_SECRET is required when NODE_ENV=production',
@@ -57,6 +65,7 @@ export interface Config {
   nodeId: string;
   tls: { certFile: string; keyFile: string } | undefined;
   jwtSecret: string;
+  auth: { accessTokenTtlS: number };
   ocpp: {
     heartbeatIntervalS: number;
     bootRetryIntervalS: number;
@@ -67,6 +76,8 @@ export interface Config {
     maxBadMessages: number;
   };
   writeBatch: { max: number; delayMs: number };
+  cluster: { heartbeatIntervalMs: number; nodeTimeoutMs: number };
+  maintenanceIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     // Development fallback only: production refuses to start without JWT_SECRET (see the refine above).
     jwtSecret: e.JWT_SECRET ?? 'development-only-secret-change-me-0123456789',
+    auth: Object.freeze({ accessTokenTtlS: e.ACCESS_TOKEN_TTL_S }),
     ocpp: Object.freeze({
       heartbeatIntervalS: e.OCPP_HEARTBEAT_INTERVAL_S,
       bootRetryIntervalS: e.OCPP_BOOT_RETRY_INTERVAL_S,
@@ -107,5 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBadMessages: e.OCPP_MAX_BAD_MESSAGES,
     }),
     writeBatch: Object.freeze({ max: e.WRITE_BATCH_MAX, delayMs: e.WRITE_BATCH_DELAY_MS }),
+    cluster: Object.freeze({
+      heartbeatIntervalMs: e.CLUSTER_HEARTBEAT_INTERVAL_S * 1000,
+      nodeTimeoutMs: e.CLUSTER_NODE_TIMEOUT_S * 1000,
+    }),
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_S * 1000,
   });
 }

@@ -11,6 +11,7 @@ export type AppErrorCode =
   | 'CHARGER_OFFLINE'
   | 'CHARGER_TIMEOUT'
   | 'CHARGER_REJECTED'
+  | 'CHARGER_ERROR'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE';
 

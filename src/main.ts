@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createApp } from './app.ts';
 import * as chargePointService from './charge-points/charge-point.service.ts';
+import { openBus } from './cluster/open-bus.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -33,7 +34,8 @@ const released = await chargePointService.releaseServer(database.db, config.node
 if (released) log.info({ released }, 'chargers left online by an earlier run of this node marked offline');
 if (config.demoData && (await seedDemoData(database.db))) log.info('demo data seeded');
 
-const app = createApp({ config, db: database.db, databaseKind: database.kind, log });
+const bus = await openBus(database, (err) => log.warn({ err }, 'cluster bus'));
+const app = await createApp({ config, db: database.db, databaseKind: database.kind, bus, log });
 const server = await listen(app, config);
 
 log.info(
@@ -70,6 +72,7 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), 15_000).unref();
   try {
     await server.close();
+    await bus.close();
     await chargePointService.releaseServer(database.db, config.nodeId, new Date());
     await database.close();
   } catch (err) {

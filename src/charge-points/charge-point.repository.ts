@@ -76,3 +76,40 @@ export async function touchMany(db: Db, touches: ReadonlyMap<string, Date>): Pro
 export async function insertEvent(db: Db, chargePointId: string, kind: 'diagnostics' | 'firmware', status: string): Promise<void> {
   await db.insertInto('chargePointEvent').values({ chargePointId, kind, status }).execute();
 }
+
+export interface ChargePointFilter {
+  online?: boolean | undefined;
+  registrationStatus?: 'Accepted' | 'Pending' | 'Rejected' | undefined;
+  limit: number;
+  offset: number;
+}
+
+export function list(db: Db, filter: ChargePointFilter): Promise<ChargePointRow[]> {
+  let query = db.selectFrom('chargePoint').selectAll();
+  if (filter.online !== undefined) query = query.where('online', '=', filter.online);
+  if (filter.registrationStatus) query = query.where('registrationStatus', '=', filter.registrationStatus);
+  return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+}
+
+/**
+ * Chargers that claim to be online on a node with no heartbeat after `liveNodeCutoff` (a crashed
+ * node, one never registered, or none at all) are not connected anywhere: marks them offline.
+ */
+export async function markOrphansOffline(db: Db, liveNodeCutoff: Date, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('chargePoint')
+    .set({ online: false, wsConnectionId: null, disconnectedAt: at, updatedAt: at })
+    .where('online', '=', true)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('clusterNode')
+            .select('clusterNode.id')
+            .whereRef('clusterNode.id', '=', 'chargePoint.serverId')
+            .where('clusterNode.lastHeartbeatAt', '>', liveNodeCutoff),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

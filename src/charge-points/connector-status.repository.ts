@@ -60,3 +60,14 @@ export function history(db: Db, chargePointId: string, limit: number) {
     .limit(limit)
     .execute();
 }
+
+export function listForChargePoints(db: Db, chargePointIds: readonly string[]) {
+  if (chargePointIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('connectorStatus')
+    .selectAll()
+    .where('chargePointId', 'in', chargePointIds)
+    .orderBy('chargePointId')
+    .orderBy('connectorId')
+    .execute();
+}

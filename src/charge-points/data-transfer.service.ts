@@ -6,3 +6,7 @@ export type { DataTransferRecord } from './data-transfer.repository.ts';
 export function recordIncoming(db: Db, record: Omit<dataTransferRepository.DataTransferRecord, 'direction'>): Promise<void> {
   return dataTransferRepository.insert(db, { ...record, direction: 'incoming' });
 }
+
+export function recordOutgoing(db: Db, record: Omit<dataTransferRepository.DataTransferRecord, 'direction'>): Promise<void> {
+  return dataTransferRepository.insert(db, { ...record, direction: 'outgoing' });
+}

@@ -7,11 +7,13 @@ import { migrate } from '../db/migrate.ts';
 import { isAppError } from '../errors.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import { generateChargerPassword } from '../security/password.ts';
+import * as userService from '../users/user.service.ts';
 
 // `npm run admin -- <command>`: operator tasks from the shell, on DATABASE_URL or the PGlite in DATA_DIR.
 const USAGE = `Usage:
   npm run admin -- register-charger <id> [--password <16-40 chars> | --generate-password | --no-password]
   npm run admin -- add-id-tag <idTag> [--status Accepted|Blocked|Expired|Invalid] [--expires <ISO date>] [--parent <idTag>]
+  npm run admin -- create-user <username> --role ADMIN|OPERATOR [--password <12+ chars> | --generate-password]
 
 register-charger registers a new charger, or completes one that connected while unknown (Pending);
 its next BootNotification is answered Accepted. Stop the server first when it runs on embedded
@@ -26,6 +28,7 @@ const { positionals, values } = parseArgs({
     status: { type: 'string' },
     expires: { type: 'string' },
     parent: { type: 'string' },
+    role: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -51,6 +54,15 @@ try {
     if (expiryDate && Number.isNaN(expiryDate.getTime())) throw new Error(`--expires ${values.expires} is not a date`);
     await idTagService.upsert(database.db, { idTag: subject, status, expiryDate, parentIdTag: values.parent ?? null });
     process.stdout.write(`id tag ${subject} saved (${status})\n`);
+  } else if (command === 'create-user') {
+    const role = values.role;
+    if (role !== 'ADMIN' && role !== 'OPERATOR') throw new Error('say --role ADMIN or --role OPERATOR');
+    if (values.password !== undefined && values['generate-password']) throw new Error('say --password or --generate-password, not both');
+    const generated = values['generate-password'] ? userService.generatePassword() : undefined;
+    const password = values.password ?? generated;
+    if (password === undefined) throw new Error('say --password <12+ characters> or --generate-password');
+    const user = await userService.createUser(database.db, { username: subject, password, role });
+    process.stdout.write(`user ${user.username} (${user.role}) created with id ${user.id}${generated ? `; password: ${generated}` : ''}\n`);
   } else {
     throw new Error(`unknown command ${command}\n${USAGE}`);
   }

@@ -20,6 +20,8 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
+  /** The PostgreSQL connection string (for connections outside the pool, e.g. LISTEN); unset on PGlite. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // A broken idle connection is dropped from the pool; the next query opens a new one.
     pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', url: options.url, close: () => db.destroy() };
   }
   const dir = options.pgliteDir ?? 'memory://';
   if (!dir.startsWith('memory://')) await mkdir(path.resolve(dir), { recursive: true });

@@ -36,7 +36,7 @@ export interface EvseTable {
   id: Generated<number>;
   uid: string;
   evseId: string | null;
-  locationId: number;
+  locationId: number | null;
   serialNumber: string | null;
   meterType: string | null;
   kwh: Numeric | null;
@@ -82,6 +82,7 @@ export interface ChargePointTable {
   diagnosticsStatusAt: Timestamp | null;
   firmwareStatus: string | null;
   firmwareStatusAt: Timestamp | null;
+  localListVersion: number | null;
   createdAt: DefaultTimestamp;
   updatedAt: DefaultTimestamp;
 }
@@ -189,6 +190,104 @@ export interface ChargePointEventTable {
   receivedAt: DefaultTimestamp;
 }
 
+export type UserRole = 'ADMIN' | 'OPERATOR' | 'CPO_OWNER';
+
+export interface AppUserTable {
+  id: Generated<number>;
+  username: string;
+  passwordHash: string;
+  role: UserRole;
+  cpoOwnerId: number | null;
+  mustChangePassword: Generated<boolean>;
+  disabled: Generated<boolean>;
+  createdAt: DefaultTimestamp;
+  updatedAt: DefaultTimestamp;
+}
+
+type Json = ColumnType<unknown, string, string>;
+
+export type CommandStatus = 'pending' | 'answered' | 'error' | 'timeout' | 'offline';
+
+export interface OcppCommandTable {
+  id: Generated<number>;
+  chargePointId: string;
+  action: string;
+  payload: Json;
+  requestedBy: string;
+  requestedAt: DefaultTimestamp;
+  originNode: string;
+  executingNode: string | null;
+  status: Generated<CommandStatus>;
+  response: Json | null;
+  errorCode: string | null;
+  errorDescription: string | null;
+  durationMs: number | null;
+  completedAt: Timestamp | null;
+}
+
+export interface ChargePointConfigurationTable {
+  chargePointId: string;
+  key: string;
+  value: string | null;
+  readonly: boolean;
+  updatedAt: DefaultTimestamp;
+}
+
+export type ReservationStatus = 'requested' | 'reserved' | 'rejected' | 'used' | 'expired' | 'cancelled';
+
+export interface ReservationTable {
+  id: Generated<number>;
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  parentIdTag: string | null;
+  expiryDate: Timestamp;
+  status: Generated<ReservationStatus>;
+  chargerAnswer: string | null;
+  transactionId: number | null;
+  createdAt: DefaultTimestamp;
+  updatedAt: DefaultTimestamp;
+}
+
+export interface ChargingProfileTable {
+  id: Generated<number>;
+  name: string;
+  purpose: 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+  stackLevel: number;
+  kind: 'Absolute' | 'Recurring' | 'Relative';
+  recurrencyKind: 'Daily' | 'Weekly' | null;
+  validFrom: Timestamp | null;
+  validTo: Timestamp | null;
+  schedule: Json;
+  createdAt: DefaultTimestamp;
+}
+
+export interface InstalledChargingProfileTable {
+  chargePointId: string;
+  chargingProfileId: number;
+  connectorId: number;
+  purpose: string;
+  stackLevel: number;
+  transactionId: number | null;
+  profile: Json;
+  namedProfileId: number | null;
+  installedAt: DefaultTimestamp;
+}
+
+export interface LocalListEntryTable {
+  chargePointId: string;
+  idTag: string;
+  status: string;
+  expiryDate: Timestamp | null;
+  parentIdTag: string | null;
+}
+
+export interface ClusterNodeTable {
+  id: string;
+  startedAt: DefaultTimestamp;
+  lastHeartbeatAt: DefaultTimestamp;
+}
+
 export interface Tables {
   cpoOwner: CpoOwnerTable;
   location: LocationTable;
@@ -203,7 +302,21 @@ export interface Tables {
   meterValue: MeterValueTable;
   dataTransfer: DataTransferTable;
   chargePointEvent: ChargePointEventTable;
+  appUser: AppUserTable;
+  ocppCommand: OcppCommandTable;
+  chargePointConfiguration: ChargePointConfigurationTable;
+  reservation: ReservationTable;
+  chargingProfile: ChargingProfileTable;
+  installedChargingProfile: InstalledChargingProfileTable;
+  localListEntry: LocalListEntryTable;
+  clusterNode: ClusterNodeTable;
 }
+
+export type AppUserRow = Selectable<AppUserTable>;
+export type OcppCommandRow = Selectable<OcppCommandTable>;
+export type ReservationRow = Selectable<ReservationTable>;
+export type ChargingProfileRow = Selectable<ChargingProfileTable>;
+export type InstalledChargingProfileRow = Selectable<InstalledChargingProfileTable>;
 
 export type ChargePointRow = Selectable<ChargePointTable>;
 export type NewChargePoint = Insertable<ChargePointTable>;

@@ -2,9 +2,12 @@ import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { Database } from '../db/database.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import * as locationRepository from '../locations/location.repository.ts';
+import * as userService from '../users/user.service.ts';
 
 /** What `npm start` puts in a fresh embedded database so there is something to talk to at once. */
 export const DEMO = {
+  /** An operator account to log in with (POST /api/v1/auth/login); main.ts prints it. */
+  admin: { username: 'admin', password: 'admin-demo-password', role: 'ADMIN' as const },
   cpo: { name: 'Demo Charging Co', countryCode: 'PH', partyId: 'DCC' },
   location: {
     name: 'Demo Plaza',
@@ -70,6 +73,7 @@ export async function seedDemoData(db: Database): Promise<boolean> {
       await chargePointService.register(tx, { id: charger.uid, password: charger.password });
     }
     for (const tag of DEMO.idTags) await idTagService.upsert(tx, tag);
+    await userService.createUser(tx, DEMO.admin);
   });
   return true;
 }

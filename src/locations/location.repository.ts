@@ -27,3 +27,33 @@ export async function insertConnectors(db: Db, rows: Insertable<ConnectorTable>[
   if (rows.length === 0) return [];
   return db.insertInto('connector').values(rows).returningAll().execute();
 }
+
+export function findEvseByUid(db: Db, uid: string) {
+  return db.selectFrom('evse').selectAll().where('uid', '=', uid).executeTakeFirst();
+}
+
+export function findLocation(db: Db, id: number) {
+  return db.selectFrom('location').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Connector specs of the EVSEs whose uid is one of the given charger ids. */
+export function connectorsForEvseUids(db: Db, uids: readonly string[]) {
+  if (uids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('connector')
+    .innerJoin('evse', 'evse.id', 'connector.evseId')
+    .select([
+      'evse.uid as evseUid',
+      'connector.connectorId',
+      'connector.standard',
+      'connector.format',
+      'connector.powerType',
+      'connector.maxVoltage',
+      'connector.maxAmperage',
+      'connector.maxElectricPower',
+    ])
+    .where('evse.uid', 'in', uids)
+    .orderBy('evse.uid')
+    .orderBy('connector.connectorId')
+    .execute();
+}

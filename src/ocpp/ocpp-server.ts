@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RPCServer, createRPCError } from 'ocpp-rpc';
+import type { ClusterBus } from '../cluster/cluster-bus.ts';
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import { CHARGE_POINT_ID_PATTERN } from '../charge-points/charge-point.service.ts';
 import type { Config } from '../config.ts';
@@ -9,13 +10,14 @@ import type { Database } from '../db/database.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { CONNECTED_CHANNEL, type ConnectedNotice } from './command-channels.ts';
 import { ConnectionRegistry, type ChargerConnection } from './connection-registry.ts';
 import type { OcppContext } from './context.ts';
 import type { DataTransferVendors } from './data-transfer-vendors.ts';
 import { toOcpp16Frame } from './framing-errors.ts';
 import { handlers } from './handlers/index.ts';
 import type { ChargePointAction } from './messages.ts';
-import { createOcpp16Validator } from './validator.ts';
+import { createOcpp16Validator, type OcppValidator } from './validator.ts';
 
 /** The part of ocpp-rpc's server-side client we use (its bundled typings do not resolve under NodeNext). */
 interface RpcServerClient {
@@ -38,6 +40,7 @@ export interface OcppServerDeps {
   log: Logger;
   metrics: Metrics;
   ingest: Ingest;
+  bus: ClusterBus;
   vendors: DataTransferVendors;
   now?: () => Date;
 }
@@ -46,11 +49,13 @@ export interface OcppServer {
   /** For the HTTP server's 'upgrade' event on /ocpp/{chargePointId}. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   connections: ConnectionRegistry;
+  /** The OCPP 1.6 schema validator (shared with the command gateway). */
+  validator: OcppValidator;
   close(): Promise<void>;
 }
 
-export function createOcppServer(deps: OcppServerDeps): OcppServer {
-  const { db, config, metrics, ingest, vendors } = deps;
+export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer> {
+  const { db, config, metrics, ingest, vendors, bus } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ component: 'ocpp' });
   const connections = new ConnectionRegistry();
@@ -61,11 +66,23 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
     void write.finally(() => pendingWrites.delete(write));
   };
 
+  const validator = createOcpp16Validator();
+  // A charger that reconnected to another node leaves its old socket here: close it (a one-socket-per-charger rule across the cluster).
+  const unsubscribe = await bus.subscribe(CONNECTED_CHANNEL, (message) => {
+    const notice = JSON.parse(message) as ConnectedNotice;
+    if (notice.nodeId === config.nodeId) return;
+    const stale = connections.get(notice.chargePointId);
+    if (stale && stale.wsConnectionId !== notice.wsConnectionId) {
+      log.info({ chargePointId: notice.chargePointId, node: notice.nodeId }, 'charger reconnected to another node: closing this socket');
+      void stale.close(1000, 'Replaced by a connection to another node').catch(() => undefined);
+    }
+  });
+
   const rpc = new RPCServer({
     protocols: [SUBPROTOCOL],
     strictMode: true,
     // Replaces ocpp-rpc's own 1.6 validator (same schemas; exact decimal multipleOf).
-    strictModeValidators: [createOcpp16Validator() as never],
+    strictModeValidators: [validator as never],
     callTimeoutMs: config.ocpp.callTimeoutMs,
     pingIntervalMs: config.ocpp.pingIntervalS * 1000,
     deferPingsOnActivity: true,
@@ -183,12 +200,16 @@ export function createOcppServer(deps: OcppServerDeps): OcppServer {
       return;
     }
     clog.info({ remoteAddress: connection.remoteAddress }, 'charger connected');
+    const notice: ConnectedNotice = { chargePointId, wsConnectionId, nodeId: config.nodeId };
+    await bus.publish(CONNECTED_CHANNEL, JSON.stringify(notice));
   }
 
   return {
     handleUpgrade: (request, socket, head) => void rpc.handleUpgrade(request, socket as never, head),
     connections,
+    validator,
     close: async () => {
+      await unsubscribe();
       await rpc.close({ code: 1001, reason: 'Server shutting down', awaitPending: true });
       while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
     },

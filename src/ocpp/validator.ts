@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isDecimalMultiple } from '../decimal.ts';
 
 const require = createRequire(import.meta.url);
 // ajv as ocpp-rpc resolves it: its schema ids ('urn:Action.req') need the ajv version it pins.
@@ -34,27 +35,4 @@ export function createOcpp16Validator(): OcppValidator {
   });
   ajv.addSchema(ocpp16Schemas);
   return new Validator('ocpp1.6', ajv);
-}
-
-/** Exact test in base 10: both numbers as written (shortest round-trip form) scaled to integers. */
-export function isDecimalMultiple(value: number, divisor: number): boolean {
-  if (!Number.isFinite(value) || !Number.isFinite(divisor) || divisor <= 0) return false;
-  const v = toScaled(value);
-  const d = toScaled(divisor);
-  const scale = Math.max(v.scale, d.scale);
-  const vi = v.digits * 10n ** BigInt(scale - v.scale);
-  const di = d.digits * 10n ** BigInt(scale - d.scale);
-  return vi % di === 0n;
-}
-
-function toScaled(n: number): { digits: bigint; scale: number } {
-  const [mantissa = '0', exp = '0'] = String(n).toLowerCase().split('e');
-  const [int = '0', frac = ''] = mantissa.split('.');
-  let scale = frac.length - Number(exp);
-  let digits = BigInt(int + frac);
-  if (scale < 0) {
-    digits *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { digits, scale };
 }

@@ -114,3 +114,23 @@ export function listStopAnomalies(db: Db, chargePointId: string) {
     .orderBy('receivedAt', 'desc')
     .execute();
 }
+
+export interface TransactionFilter {
+  chargePointId?: string | undefined;
+  idTag?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  active?: boolean | undefined;
+  limit: number;
+  offset: number;
+}
+
+export function list(db: Db, f: TransactionFilter): Promise<TransactionRow[]> {
+  let query = db.selectFrom('transaction').selectAll();
+  if (f.chargePointId) query = query.where('chargePointId', '=', f.chargePointId);
+  if (f.idTag) query = query.where('idTag', '=', f.idTag);
+  if (f.from) query = query.where('startTimestamp', '>=', f.from);
+  if (f.to) query = query.where('startTimestamp', '<', f.to);
+  if (f.active !== undefined) query = query.where('stopTimestamp', f.active ? 'is' : 'is not', null);
+  return query.orderBy('startTimestamp', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+}

@@ -1,9 +1,12 @@
 import type { Database, Db } from '../db/database.ts';
 import type { TransactionRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import * as chargingProfileService from '../charging-profiles/charging-profile.service.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import type { IdTagVerdict } from '../id-tags/id-tag.rules.ts';
 import { summarizeReadings, toMeterValueRows, type LiveReadings, type MeterSample } from '../meter-values/meter-sample.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
+import * as reservationService from '../reservations/reservation.service.ts';
 import * as transactionRepository from './transaction.repository.ts';
 
 export interface StartInput {
@@ -39,7 +42,17 @@ export async function start(db: Database, input: StartInput, now: Date): Promise
       reservationId: input.reservationId,
       idTagStatus: verdict.status,
     });
-    if (created) return { transactionId: row.id, idTag: verdict, created };
+    if (created) {
+      await reservationService.useFor(tx, {
+        chargePointId: input.chargePointId,
+        connectorId: input.connectorId,
+        idTag: input.idTag,
+        parentIdTag: verdict.parentIdTag,
+        reservationId: input.reservationId,
+        transactionId: row.id,
+      });
+      return { transactionId: row.id, idTag: verdict, created };
+    }
     // A resend: answer what we answered the first time, not ConcurrentTx with itself.
     const again = await idTagService.authorize(tx, input.idTag, now, { exceptTransactionId: row.id });
     return { transactionId: row.id, idTag: again, created };
@@ -89,6 +102,7 @@ export async function stop(db: Database, input: StopInput, now: Date): Promise<S
         stopIdTag: input.idTag,
       });
       await meterValueRepository.insertMany(tx, samples);
+      await chargingProfileService.transactionEnded(tx, input.chargePointId, existing.id);
       return { outcome: 'stopped', idTag: verdict };
     }
     if (existing && isSameStop(existing, input)) return { outcome: 'resent', idTag: verdict };
@@ -132,3 +146,11 @@ export async function liveReadings(db: Db, transactionId: number): Promise<LiveR
 
 export const listMeterValues = meterValueRepository.listForTransaction;
 export const listStopAnomalies = transactionRepository.listStopAnomalies;
+export const list = transactionRepository.list;
+export type { TransactionFilter } from './transaction.repository.ts';
+
+export async function getOrThrow(db: Db, id: number): Promise<TransactionRow> {
+  const row = await transactionRepository.findById(db, id);
+  if (!row) throw new AppError('NOT_FOUND', `transaction ${id} does not exist`);
+  return row;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createOcpp16Validator, isDecimalMultiple } from '../../src/ocpp/validator.ts';
+import { isDecimalMultiple } from '../../src/decimal.ts';
+import { createOcpp16Validator } from '../../src/ocpp/validator.ts';
 
 describe('isDecimalMultiple', () => {
   it.each([

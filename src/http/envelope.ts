@@ -1,0 +1,35 @@
+import type { Context, Next } from 'koa';
+import type { ZodType } from 'zod';
+import type { ErrorEnvelope } from './error-middleware.ts';
+import { z } from './openapi.ts';
+
+/**
+ * The `{ status, data, message }` envelope of the CPO/operator APIs (shared/spec/emsp-v2-cpo-api.md),
+ * for answers and errors alike.
+ */
+export function ok(ctx: Context, data: unknown, status = 200): void {
+  ctx.status = status;
+  ctx.body = { status, data, message: 'Success' };
+}
+
+export const cpoErrorEnvelope: ErrorEnvelope = (e) => ({
+  status: e.status,
+  data: e.details ?? null,
+  message: e.message,
+  code: e.code,
+});
+
+/** Router middleware: errors under this router use the `{status, data, message}` envelope. */
+export async function useCpoEnvelope(ctx: Context, next: Next): Promise<void> {
+  ctx.state.errorEnvelope = cpoErrorEnvelope;
+  await next();
+}
+
+/** OpenAPI schema of an enveloped answer around `data`. */
+export function enveloped<T extends ZodType>(data: T) {
+  return z.object({ status: z.number().int(), data, message: z.string() });
+}
+
+export const EnvelopedError = z
+  .object({ status: z.number().int(), data: z.unknown(), message: z.string(), code: z.string() })
+  .openapi('ErrorEnvelope');
