@@ -5,7 +5,8 @@ import { startNodeRegistry } from './cluster/node-registry.ts';
 import type { ChargerGateway } from './commands/charger-gateway.ts';
 import type { Config } from './config.ts';
 import type { Database, DatabaseKind } from './db/database.ts';
-import { errorMiddleware } from './http/error-middleware.ts';
+import { cpoErrorEnvelope } from './http/envelope.ts';
+import { envelopeByPath, errorMiddleware } from './http/error-middleware.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { buildOpenApiDocument, createOpenApiRegistry } from './http/openapi.ts';
 import { createIngest, type Ingest } from './ingest/ingest.ts';
@@ -84,6 +85,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     heartbeatIntervalMs: config.cluster.heartbeatIntervalMs,
     nodeTimeoutMs: config.cluster.nodeTimeoutMs,
     log,
+    // Other nodes may have marked our chargers offline while we were silent; their sockets are still here.
+    onResumed: () => ocpp.reassertConnections(),
   });
   const maintenance = startMaintenance({ db, intervalMs: config.maintenanceIntervalMs, log, ...(deps.now ? { now: deps.now } : {}) });
   const tokens = createTokenService({ secret: config.jwtSecret, accessTtlS: config.auth.accessTokenTtlS });
@@ -92,6 +95,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   let openApiDocument: unknown;
   const koa = new Koa({ proxy: false });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
+  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope]]));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
   const routers = [
     healthRoutes({

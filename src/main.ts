@@ -57,6 +57,7 @@ process.stdout.write(
       ? [
           `  Demo chargers ${DEMO.chargers.map((c) => c.uid + (c.password ? ` (password ${c.password})` : ' (no password)')).join(', ')}`,
           `  Demo id tags  ${DEMO.idTags.map((t) => t.idTag).join(', ')}`,
+          `  Demo admin    ${DEMO.admin.username} / ${DEMO.admin.password}   (POST ${server.httpUrl}/api/v1/auth/login)`,
           `  Try           npm run sim -- --url ${server.ocppUrl} --id DEMO-CP-002 --charge --id-tag DEMO-TAG-0001`,
         ]
       : []),

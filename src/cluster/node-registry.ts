@@ -15,6 +15,8 @@ export interface NodeRegistryDeps {
   log: Logger;
   /** Called after every sweep with the number of chargers it marked offline. */
   onSweep?: (released: number) => void;
+  /** Called when this node heartbeats again after other nodes may have presumed it dead. */
+  onResumed?: () => Promise<void>;
 }
 
 export interface NodeRegistry {
@@ -74,6 +76,7 @@ export async function startNodeRegistry(deps: NodeRegistryDeps): Promise<NodeReg
     if (now.getTime() - lastBeatAt.getTime() > nodeTimeoutMs) {
       // Other nodes may have released our chargers meanwhile although their sockets are still here.
       log.warn({ silentMs: now.getTime() - lastBeatAt.getTime() }, 'heartbeat resumed after this node was presumed dead');
+      await deps.onResumed?.();
     }
     lastBeatAt = now;
     await sweep(now);

@@ -107,21 +107,27 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
     }
   }
 
+  function adopt(conn: Listener, listenedTo: string[]): void {
+    if (conn.dead) {
+      // Lost between its last check and now, while it was not yet `listener`: nobody else will retry.
+      scheduleReconnect(FIRST_RETRY_MS);
+      return;
+    }
+    listener = conn;
+    for (const waiter of waiters.splice(0)) waiter.resolve(conn);
+    // Unsubscribed while reconnecting: stop the server queueing for nobody.
+    const gone = listenedTo.filter((c) => !channels.has(c));
+    if (gone.length) conn.client.query(listenSql(gone, 'UNLISTEN')).catch(() => undefined);
+  }
+
   function scheduleReconnect(delayMs: number): void {
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       const listenTo = [...channels.keys()];
       connect(listenTo).then(
         (conn) => {
-          if (closed) {
-            conn.client.end().catch(() => undefined);
-            return;
-          }
-          listener = conn;
-          for (const waiter of waiters.splice(0)) waiter.resolve(conn);
-          // Unsubscribed while reconnecting: stop the server queueing for nobody.
-          const gone = listenTo.filter((c) => !channels.has(c));
-          if (gone.length) conn.client.query(listenSql(gone, 'UNLISTEN')).catch(() => undefined);
+          if (closed) conn.client.end().catch(() => undefined);
+          else adopt(conn, listenTo);
         },
         (err) => {
           if (closed) return;
@@ -158,10 +164,11 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
     if (closed) throw closedError();
   };
 
-  listener = await connect([]).catch(async (err) => {
+  const first = await connect([]).catch(async (err) => {
     await pool.end().catch(() => undefined);
     throw err;
   });
+  adopt(first, []);
 
   return {
     async publish(channel, message) {

@@ -1,4 +1,4 @@
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { ZodType } from 'zod';
 import type { ErrorEnvelope } from './error-middleware.ts';
 import { z } from './openapi.ts';
@@ -19,11 +19,6 @@ export const cpoErrorEnvelope: ErrorEnvelope = (e) => ({
   code: e.code,
 });
 
-/** Router middleware: errors under this router use the `{status, data, message}` envelope. */
-export async function useCpoEnvelope(ctx: Context, next: Next): Promise<void> {
-  ctx.state.errorEnvelope = cpoErrorEnvelope;
-  await next();
-}
 
 /** OpenAPI schema of an enveloped answer around `data`. */
 export function enveloped<T extends ZodType>(data: T) {

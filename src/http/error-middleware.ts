@@ -23,8 +23,20 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-/** Each API family renders errors in its own envelope; a router sets `ctx.state.errorEnvelope`. */
+/** Each API family renders errors in its own envelope (see envelopeByPath). */
 export type ErrorEnvelope = (error: ErrorBody) => unknown;
+
+/**
+ * Chooses the error envelope by path prefix, before anything can fail (the body parser included):
+ * the one table that maps API families to their envelopes.
+ */
+export function envelopeByPath(table: ReadonlyArray<readonly [prefix: string, envelope: ErrorEnvelope]>) {
+  return async (ctx: Context, next: Next) => {
+    const match = table.find(([prefix]) => ctx.path.startsWith(prefix));
+    if (match) ctx.state.errorEnvelope = match[1];
+    await next();
+  };
+}
 
 export const defaultEnvelope: ErrorEnvelope = (e) => ({
   error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) },

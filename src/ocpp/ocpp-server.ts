@@ -51,6 +51,8 @@ export interface OcppServer {
   connections: ConnectionRegistry;
   /** The OCPP 1.6 schema validator (shared with the command gateway). */
   validator: OcppValidator;
+  /** Marks every charger connected here online again (after this node was presumed dead). */
+  reassertConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -208,6 +210,11 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     handleUpgrade: (request, socket, head) => void rpc.handleUpgrade(request, socket as never, head),
     connections,
     validator,
+    reassertConnections: async () => {
+      for (const c of [...connections.values()]) {
+        await chargePointService.connected(db, c.chargePointId, config.nodeId, c.wsConnectionId, c.connectedAt);
+      }
+    },
     close: async () => {
       await unsubscribe();
       await rpc.close({ code: 1001, reason: 'Server shutting down', awaitPending: true });

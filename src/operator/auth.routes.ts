@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Database } from '../db/database.ts';
 import { ALL_ROLES, currentUser, requireRole } from '../http/auth.ts';
-import { EnvelopedError, enveloped, ok, useCpoEnvelope } from '../http/envelope.ts';
+import { EnvelopedError, enveloped, ok } from '../http/envelope.ts';
 import { z, type OpenAPIRegistry } from '../http/openapi.ts';
 import { defineRoute } from '../http/route.ts';
 import type { TokenService } from '../security/jwt.ts';
@@ -63,7 +63,6 @@ const errorResponse = (description: string) => ({ description, schema: Enveloped
 export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
   const { db, tokens, registry } = deps;
   const router = new Router({ prefix: '/api/v1' });
-  router.use(useCpoEnvelope);
 
   defineRoute(router, registry, {
     method: 'post', path: '/auth/login', summary: 'Log in with username and password; returns an access token', tags: ['Auth'],

@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { ChargerGateway } from '../commands/charger-gateway.ts';
 import type { Database } from '../db/database.ts';
 import { requireRole } from '../http/auth.ts';
-import { useCpoEnvelope } from '../http/envelope.ts';
 import { z, type OpenAPIRegistry } from '../http/openapi.ts';
 import type { TokenService } from '../security/jwt.ts';
 
@@ -13,10 +12,9 @@ export interface OperatorDeps {
   registry: OpenAPIRegistry;
 }
 
-/** A router under /api/v1 for ADMIN and OPERATOR users, answering in the `{status, data, message}` envelope. */
+/** A router under /api/v1 for ADMIN and OPERATOR users (errors use the envelope app.ts assigns to /api/). */
 export function operatorRouter(deps: OperatorDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
-  router.use(useCpoEnvelope);
   router.use(requireRole(deps.tokens, ['ADMIN', 'OPERATOR']));
   return router;
 }

@@ -160,3 +160,32 @@ describe('node registry', () => {
     await clusterNodeRepository.remove(handle.db, 'node_live');
   });
 });
+
+describe('a node that was presumed dead', () => {
+  it('calls onResumed when its heartbeat comes back after more than the timeout', async () => {
+    let resumed = 0;
+    const registry = await startNodeRegistry({
+      db: handle.db,
+      nodeId: 'node_sleepy',
+      heartbeatIntervalMs: 50,
+      nodeTimeoutMs: 200,
+      log: pino({ level: 'silent' }),
+      onResumed: async () => {
+        resumed++;
+      },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      expect(resumed).toBe(0);
+      // Block the event loop past the timeout, as a long GC pause or a stuck disk would.
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // busy wait
+      }
+      for (let i = 0; i < 100 && resumed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(resumed).toBe(1);
+    } finally {
+      await registry.close();
+    }
+  });
+});

@@ -6,7 +6,6 @@ import { MAX_MESSAGE_BYTES, type ClusterBus } from '../../../src/cluster/cluster
 import { createPgBus } from '../../../src/cluster/pg-bus.ts';
 import type { DatabaseHandle } from '../../../src/db/database.ts';
 import { createTestDatabase } from '../../fixtures/test-database.ts';
-import { testDatabaseUrl } from '../../fixtures/test-database-url.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -31,7 +30,7 @@ describe('PostgreSQL cluster bus', () => {
   beforeAll(async () => {
     if (!onPostgres) return;
     handle = await createTestDatabase();
-    url = (await testDatabaseUrl(handle.db))!;
+    url = handle.url!;
   });
   afterAll(async () => {
     await Promise.all(buses.map((b) => b.close()));
