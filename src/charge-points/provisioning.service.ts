@@ -1,18 +1,13 @@
 import type { Database } from '../db/database.ts';
-import type { ChargePointRow } from '../db/schema.ts';
+import type { ChargePointRow, ConnectorTable } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import * as locationRepository from '../locations/location.repository.ts';
 import * as chargePointService from './charge-point.service.ts';
 
-export interface ConnectorInput {
-  connectorId: number;
-  standard: string;
-  format: string;
-  powerType: string;
-  maxVoltage: number;
-  maxAmperage: number;
-  maxElectricPower: number;
-}
+export type ConnectorInput = Pick<
+  ConnectorTable,
+  'connectorId' | 'standard' | 'format' | 'powerType' | 'maxVoltage' | 'maxAmperage' | 'maxElectricPower'
+>;
 
 export interface ProvisionInput {
   id: string;

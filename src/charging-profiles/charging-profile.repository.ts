@@ -18,16 +18,7 @@ export function listNamed(db: Db): Promise<ChargingProfileRow[]> {
   return db.selectFrom('chargingProfile').selectAll().orderBy('name').execute();
 }
 
-export interface Installed {
-  chargePointId: string;
-  chargingProfileId: number;
-  connectorId: number;
-  purpose: string;
-  stackLevel: number;
-  transactionId: number | null;
-  profile: unknown;
-  namedProfileId: number | null;
-}
+export type Installed = Omit<InstalledChargingProfileRow, 'installedAt'>;
 
 /**
  * OCPP 1.6 §5.16.2: a new profile replaces one with the same id, and one with the same purpose and
