@@ -16,6 +16,10 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { startChargerGateway } from './ocpp/charger-gateway.ts';
 import type { DataTransferVendors } from './ocpp/data-transfer-vendors.ts';
 import { createOcppServer, type OcppServer } from './ocpp/ocpp-server.ts';
+import { requireApiClient } from './http/api-client-auth.ts';
+import { requireRole } from './http/auth.ts';
+import { createMailer } from './mail/mailer.ts';
+import { ocpiRoutes } from './ocpi/index.ts';
 import { operatorAuthRoutes } from './operator/auth.routes.ts';
 import { operatorRoutes } from './operator/index.ts';
 import { createTokenService } from './security/jwt.ts';
@@ -90,12 +94,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const maintenance = startMaintenance({ db, intervalMs: config.maintenanceIntervalMs, log, ...(deps.now ? { now: deps.now } : {}) });
   const tokens = createTokenService({ secret: config.jwtSecret, accessTtlS: config.auth.accessTokenTtlS });
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, log });
 
   const registry = createOpenApiRegistry();
   let openApiDocument: unknown;
   const koa = new Koa({ proxy: false });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
-  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope]]));
+  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope]]));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
   const routers = [
     healthRoutes({
@@ -109,6 +114,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Before the operator router: login must not need a token.
     operatorAuthRoutes({ db, tokens, registry }),
     operatorRoutes({ db, gateway, tokens, registry }),
+    ...ocpiRoutes({
+      db,
+      config,
+      registry,
+      log,
+      mailer,
+      tokens,
+      requireUser: (roles) => requireRole(tokens, roles),
+      requireApiClient: requireApiClient(db),
+    }),
   ];
   for (const router of routers) koa.use(router.routes()).use(router.allowedMethods());
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Environment variables read by the platform; README.md documents each (keep them in sync). */
@@ -21,6 +22,14 @@ const schema = z
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    LOGIN_FAILURE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(900),
+    UPLOAD_DIR: z.string().min(1).optional(),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    CSV_MAX_BYTES: z.coerce.number().int().min(1024).max(2 * 1024 * 1024 * 1024).default(200 * 1024 * 1024),
+    SMTP_URL: z.string().url().optional(),
+    MAIL_FROM: z.string().min(3).default('EV Charging Platform <no-reply@localhost>'),
     ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
     OCPP_HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(300),
     OCPP_BOOT_RETRY_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
@@ -65,7 +74,9 @@ export interface Config {
   nodeId: string;
   tls: { certFile: string; keyFile: string } | undefined;
   jwtSecret: string;
-  auth: { accessTokenTtlS: number };
+  auth: { accessTokenTtlS: number; refreshTokenTtlS: number; loginMaxFailures: number; loginFailureWindowS: number };
+  uploads: { dir: string; maxBytes: number; csvMaxBytes: number };
+  mail: { smtpUrl: string | undefined; from: string };
   ocpp: {
     heartbeatIntervalS: number;
     bootRetryIntervalS: number;
@@ -107,7 +118,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     // Development fallback only: production refuses to start without JWT_SECRET (see the refine above).
     jwtSecret: e.JWT_SECRET ?? 'development-only-secret-change-me-0123456789',
-    auth: Object.freeze({ accessTokenTtlS: e.ACCESS_TOKEN_TTL_S }),
+    auth: Object.freeze({
+      accessTokenTtlS: e.ACCESS_TOKEN_TTL_S,
+      refreshTokenTtlS: e.REFRESH_TOKEN_TTL_S,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginFailureWindowS: e.LOGIN_FAILURE_WINDOW_S,
+    }),
+    uploads: Object.freeze({
+      dir: e.UPLOAD_DIR ?? path.join(e.DATA_DIR, 'uploads'),
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      csvMaxBytes: e.CSV_MAX_BYTES,
+    }),
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),
     ocpp: Object.freeze({
       heartbeatIntervalS: e.OCPP_HEARTBEAT_INTERVAL_S,
       bootRetryIntervalS: e.OCPP_BOOT_RETRY_INTERVAL_S,

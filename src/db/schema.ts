@@ -1,8 +1,11 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { ChargePointConfigurationTable, ChargingProfileTable, ClusterNodeTable, InstalledChargingProfileTable, LocalListEntryTable, OcppCommandTable, ReservationTable } from './tables/control-tables.ts';
-import type { ConnectorTable, CpoOwnerTable, EvseTable, LocationTable } from './tables/location-tables.ts';
+import type {
+  ConnectorTable, CpoOwnerTable, EvseCapabilityTable, EvsePaymentTypeTable, EvseTable, LocationFacilityTable, LocationParkingRestrictionTable,
+  LocationParkingTypeTable, LocationPhotoTable, LocationTable, ReferenceTable,
+} from './tables/location-tables.ts';
 import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterValueTable, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
-import type { AppUserTable } from './tables/user-tables.ts';
+import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable, MailOutboxTable } from './tables/user-tables.ts';
 
 // The database as kysely sees it; each table's type lives in tables/, by area.
 
@@ -33,7 +36,28 @@ export interface Tables {
   installedChargingProfile: InstalledChargingProfileTable;
   localListEntry: LocalListEntryTable;
   clusterNode: ClusterNodeTable;
+  connectorType: ReferenceTable;
+  facility: ReferenceTable;
+  capability: ReferenceTable;
+  paymentType: ReferenceTable;
+  parkingType: ReferenceTable;
+  parkingRestriction: ReferenceTable;
+  locationFacility: LocationFacilityTable;
+  locationParkingType: LocationParkingTypeTable;
+  locationParkingRestriction: LocationParkingRestrictionTable;
+  evseCapability: EvseCapabilityTable;
+  evsePaymentType: EvsePaymentTypeTable;
+  locationPhoto: LocationPhotoTable;
+  apiClient: ApiClientTable;
+  authSession: AuthSessionTable;
+  loginFailure: LoginFailureTable;
+  mailOutbox: MailOutboxTable;
 }
+
+export type CpoOwnerRow = Selectable<CpoOwnerTable>;
+export type LocationRow = Selectable<LocationTable>;
+export type EvseRow = Selectable<EvseTable>;
+export type ApiClientRow = Selectable<ApiClientTable>;
 
 export type AppUserRow = Selectable<AppUserTable>;
 export type OcppCommandRow = Selectable<OcppCommandTable>;

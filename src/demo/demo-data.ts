@@ -1,3 +1,4 @@
+import * as apiClientService from '../api-clients/api-client.service.ts';
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { Database } from '../db/database.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
@@ -7,13 +8,23 @@ import * as userService from '../users/user.service.ts';
 /** What `npm start` puts in a fresh embedded database so there is something to talk to at once. */
 export const DEMO = {
   /** An operator account to log in with (POST /api/v1/auth/login); main.ts prints it. */
+  apiClient: { name: 'Demo map app', clientId: 'demo-app', secret: 'demo-app-secret-0123456789' },
   admin: { username: 'admin', password: 'admin-demo-password', role: 'ADMIN' as const },
-  cpo: { name: 'Demo Charging Co', countryCode: 'PH', partyId: 'DCC' },
+  cpo: {
+    name: 'Demo Charging Co',
+    countryCode: 'PH',
+    partyId: 'DCC',
+    contactName: 'Dana Demo',
+    contactNumber: '09170000000',
+    contactEmail: 'ops@demo-charging.example',
+    ocppReady: true,
+  },
   location: {
     name: 'Demo Plaza',
     address: '6750 Ayala Avenue',
     city: 'Makati',
     region: 'Metro Manila',
+    province: 'Metro Manila',
     postalCode: '1226',
     countryCode: 'PH',
     addressLat: '14.554729',
@@ -26,8 +37,8 @@ export const DEMO = {
       meterType: 'AC',
       kwh: 22,
       connectors: [
-        { standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
-        { standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
+        { standard: 'TYPE_2', connectorType: 'TYPE_2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
+        { standard: 'TYPE_2', connectorType: 'TYPE_2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 230, maxAmperage: 32, maxElectricPower: 22000 },
       ],
     },
     {
@@ -37,8 +48,8 @@ export const DEMO = {
       meterType: 'DC',
       kwh: 50,
       connectors: [
-        { standard: 'IEC_62196_T2_COMBO', format: 'CABLE', powerType: 'DC', maxVoltage: 920, maxAmperage: 125, maxElectricPower: 50000 },
-        { standard: 'CHADEMO', format: 'CABLE', powerType: 'DC', maxVoltage: 500, maxAmperage: 125, maxElectricPower: 50000 },
+        { standard: 'CCS2', connectorType: 'CCS2', format: 'CABLE', powerType: 'DC', maxVoltage: 920, maxAmperage: 125, maxElectricPower: 50000 },
+        { standard: 'CHADEMO', connectorType: 'CHADEMO', format: 'CABLE', powerType: 'DC', maxVoltage: 500, maxAmperage: 125, maxElectricPower: 50000 },
       ],
     },
   ],
@@ -73,6 +84,7 @@ export async function seedDemoData(db: Database): Promise<boolean> {
       await chargePointService.register(tx, { id: charger.uid, password: charger.password });
     }
     for (const tag of DEMO.idTags) await idTagService.upsert(tx, tag);
+    await apiClientService.issue(tx, DEMO.apiClient);
     await userService.createUser(tx, DEMO.admin);
   });
   return true;

@@ -8,6 +8,14 @@ export interface CpoOwnerTable {
   name: string;
   countryCode: string;
   partyId: string;
+  contactName: string | null;
+  contactNumber: string | null;
+  contactEmail: string | null;
+  ocppReady: Generated<boolean>;
+  /** File name of the logo under the uploads directory. */
+  logo: string | null;
+  /** sha256 of the CPO's webhook token (token C); the token itself is shown once. */
+  tokenCHash: string | null;
   dateCreated: DefaultTimestamp;
   dateModified: DefaultTimestamp;
 }
@@ -21,6 +29,7 @@ export interface LocationTable {
   addressLng: Numeric;
   city: string | null;
   region: string | null;
+  province: string | null;
   postalCode: string | null;
   countryCode: string;
   publish: Generated<boolean>;
@@ -36,6 +45,7 @@ export interface EvseTable {
   serialNumber: string | null;
   meterType: string | null;
   kwh: Numeric | null;
+  status: Generated<string>;
   dateCreated: DefaultTimestamp;
   dateModified: DefaultTimestamp;
 }
@@ -50,6 +60,31 @@ export interface ConnectorTable {
   maxVoltage: number;
   maxAmperage: number;
   maxElectricPower: number;
+  connectorType: string | null;
+  rateSetting: Numeric | null;
   dateCreated: DefaultTimestamp;
   dateModified: DefaultTimestamp;
 }
+
+export interface LocationPhotoTable {
+  id: Generated<number>;
+  locationId: number;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  dateCreated: DefaultTimestamp;
+  dateModified: DefaultTimestamp;
+}
+
+/** The reference lists (connector types, facilities, capabilities, payment/parking types, restrictions). */
+export interface ReferenceTable {
+  id: number;
+  code: string;
+  description: string;
+}
+
+export interface LocationFacilityTable { locationId: number; facilityId: number }
+export interface LocationParkingTypeTable { locationId: number; parkingTypeId: number }
+export interface LocationParkingRestrictionTable { locationId: number; parkingRestrictionId: number }
+export interface EvseCapabilityTable { evseId: number; capabilityId: number }
+export interface EvsePaymentTypeTable { evseId: number; paymentTypeId: number }

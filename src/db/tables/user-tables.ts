@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { DefaultTimestamp } from './column-types.ts';
+import type { DefaultTimestamp, Timestamp } from './column-types.ts';
 
 export type UserRole = 'ADMIN' | 'OPERATOR' | 'CPO_OWNER';
 
@@ -13,4 +13,39 @@ export interface AppUserTable {
   disabled: Generated<boolean>;
   createdAt: DefaultTimestamp;
   updatedAt: DefaultTimestamp;
+}
+
+export interface ApiClientTable {
+  id: Generated<number>;
+  name: string;
+  clientId: string;
+  secretHash: string;
+  createdAt: DefaultTimestamp;
+  revokedAt: Timestamp | null;
+}
+
+export interface AuthSessionTable {
+  id: string;
+  userId: number;
+  createdAt: DefaultTimestamp;
+  revokedAt: Timestamp | null;
+  currentRefreshJti: string | null;
+  refreshExpiresAt: Timestamp;
+}
+
+export interface LoginFailureTable {
+  id: Generated<number>;
+  username: string;
+  remoteAddress: string | null;
+  at: DefaultTimestamp;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  recipient: string;
+  subject: string;
+  body: string;
+  createdAt: DefaultTimestamp;
+  sentAt: Timestamp | null;
+  error: string | null;
 }
