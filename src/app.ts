@@ -18,6 +18,7 @@ import type { DataTransferVendors } from './ocpp/data-transfer-vendors.ts';
 import { createOcppServer, type OcppServer } from './ocpp/ocpp-server.ts';
 import { requireApiClient } from './http/api-client-auth.ts';
 import { requireRole } from './http/auth.ts';
+import { createAuthenticator } from './auth/authenticator.ts';
 import { createMailer } from './mail/mailer.ts';
 import { ocpiRoutes } from './ocpi/index.ts';
 import { operatorAuthRoutes } from './operator/auth.routes.ts';
@@ -92,8 +93,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Other nodes may have marked our chargers offline while we were silent; their sockets are still here.
     onResumed: () => ocpp.reassertConnections(),
   });
-  const maintenance = startMaintenance({ db, intervalMs: config.maintenanceIntervalMs, log, ...(deps.now ? { now: deps.now } : {}) });
-  const tokens = createTokenService({ secret: config.jwtSecret, accessTtlS: config.auth.accessTokenTtlS });
+  const maintenance = startMaintenance({
+    db,
+    intervalMs: config.maintenanceIntervalMs,
+    loginFailureWindowS: config.auth.loginFailureWindowS,
+    log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const tokens = createTokenService({
+    secret: config.jwtSecret,
+    accessTtlS: config.auth.accessTokenTtlS,
+    refreshTtlS: config.auth.refreshTokenTtlS,
+  });
+  const authenticator = createAuthenticator({ tokens, db });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, log });
 
   const registry = createOpenApiRegistry();
@@ -112,7 +124,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       openApiDocument: () => (openApiDocument ??= buildOpenApiDocument(registry, config.publicUrl)),
     }),
     // Before the operator router: login must not need a token.
-    operatorAuthRoutes({ db, tokens, registry }),
+    operatorAuthRoutes({ db, tokens, registry, auth: config.auth }),
     operatorRoutes({ db, gateway, tokens, registry }),
     ...ocpiRoutes({
       db,
@@ -121,7 +133,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       log,
       mailer,
       tokens,
-      requireUser: (roles) => requireRole(tokens, roles),
+      requireUser: (roles) => requireRole(authenticator, roles),
       requireApiClient: requireApiClient(db),
     }),
   ];

@@ -1,5 +1,6 @@
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
+import * as authService from './auth/auth.service.ts';
 import * as reservationService from './reservations/reservation.service.ts';
 
 export interface Maintenance {
@@ -8,14 +9,23 @@ export interface Maintenance {
 
 /**
  * Periodic housekeeping that is safe to run on every node at once (idempotent updates): reservations
- * past their expiry are released.
+ * past their expiry are released; stale login failures and dead sessions are deleted.
  */
-export function startMaintenance(deps: { db: Database; intervalMs: number; log: Logger; now?: () => Date }): Maintenance {
+export function startMaintenance(deps: {
+  db: Database;
+  intervalMs: number;
+  loginFailureWindowS: number;
+  log: Logger;
+  now?: () => Date;
+}): Maintenance {
   const log = deps.log.child({ component: 'maintenance' });
   let running: Promise<void> | undefined;
   const tick = async () => {
-    const expired = await reservationService.expireDue(deps.db, deps.now?.() ?? new Date());
+    const now = deps.now?.() ?? new Date();
+    const expired = await reservationService.expireDue(deps.db, now);
     if (expired) log.info({ expired }, 'reservations expired');
+    const purged = await authService.purgeExpired(deps.db, now, deps.loginFailureWindowS);
+    if (purged.failures || purged.sessions) log.info(purged, 'expired login failures and sessions purged');
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -113,3 +113,28 @@ export async function markOrphansOffline(db: Db, liveNodeCutoff: Date, at: Date)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * Registers many chargers in one statement: new ids are inserted, chargers that connected while
+ * unknown (Pending) get their credentials and are Accepted. Returns the ids it wrote; an id missing
+ * from the answer was already registered.
+ */
+export async function registerMany(db: Db, rows: ReadonlyArray<{ id: string; passwordHash: string | null }>): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const written = await db
+    .insertInto('chargePoint')
+    .values(rows.map((r) => ({ id: r.id, passwordHash: r.passwordHash, registrationStatus: 'Accepted' as const })))
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => ({
+          passwordHash: eb.ref('excluded.passwordHash'),
+          registrationStatus: eb.ref('excluded.registrationStatus'),
+          updatedAt: new Date(),
+        }))
+        .where('chargePoint.registrationStatus', '=', 'Pending'),
+    )
+    .returning('id')
+    .execute();
+  return written.map((r) => r.id);
+}

@@ -2,7 +2,7 @@ import type { UnknownChargerPolicy } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
 import type { ChargePointRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { CHARGER_PASSWORD_COST, hashPassword, verifyPassword } from '../security/password.ts';
+import { CHARGER_PASSWORD_COST, generateChargerPassword, hashPassword, verifyPassword } from '../security/password.ts';
 import * as chargePointRepository from './charge-point.repository.ts';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
@@ -117,4 +117,45 @@ export async function recordFirmwareStatus(db: Database, id: string, status: str
 
 export function get(db: Db, id: string): Promise<ChargePointRow | undefined> {
   return chargePointRepository.findById(db, id);
+}
+
+export interface ChargerCredentials {
+  id: string;
+  /** Shown once, to the owner (e.g. by mail); only the hash is stored. */
+  password: string;
+  passwordHash: string;
+}
+
+/** scrypt runs on libuv's thread pool (4 threads by default): more in flight would only queue other file I/O behind it. */
+const HASH_CONCURRENCY = 4;
+
+/**
+ * A fresh password and its hash for each charger id, for registerMany. Hashing is the slow part of
+ * registering chargers in bulk (milliseconds each): do it before opening the transaction.
+ */
+export async function generateCredentials(ids: readonly string[]): Promise<ChargerCredentials[]> {
+  const out = new Array<ChargerCredentials>(ids.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const i = next++;
+      const password = generateChargerPassword();
+      out[i] = { id: ids[i]!, password, passwordHash: await hashPassword(password, CHARGER_PASSWORD_COST) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, ids.length) }, worker));
+  return out;
+}
+
+/**
+ * register() for many chargers in one statement, with already hashed passwords: new ids are
+ * registered Accepted, chargers that connected while unknown (Pending) are completed. CONFLICT
+ * names an id that is already registered; the caller's transaction then rolls back.
+ */
+export async function registerMany(db: Db, chargers: ReadonlyArray<{ id: string; passwordHash: string }>): Promise<void> {
+  const invalid = chargers.find((c) => !CHARGE_POINT_ID_PATTERN.test(c.id));
+  if (invalid) throw new AppError('VALIDATION_FAILED', `charge point id ${JSON.stringify(invalid.id)} must be 1-48 characters of A-Z a-z 0-9 . _ : * + @ -`);
+  const written = new Set(await chargePointRepository.registerMany(db, chargers));
+  const taken = chargers.find((c) => !written.has(c.id));
+  if (taken) throw new AppError('CONFLICT', `charge point ${taken.id} is already registered`, { uid: taken.id });
 }

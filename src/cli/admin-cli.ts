@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as apiClientService from '../api-clients/api-client.service.ts';
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
@@ -14,6 +15,8 @@ const USAGE = `Usage:
   npm run admin -- register-charger <id> [--password <16-40 chars> | --generate-password | --no-password]
   npm run admin -- add-id-tag <idTag> [--status Accepted|Blocked|Expired|Invalid] [--expires <ISO date>] [--parent <idTag>]
   npm run admin -- create-user <username> --role ADMIN|OPERATOR [--password <12+ chars> | --generate-password]
+  npm run admin -- create-api-client <name>     (prints the client id and secret for "Authorization: Basic")
+  npm run admin -- revoke-api-client <client_id>
 
 register-charger registers a new charger, or completes one that connected while unknown (Pending);
 its next BootNotification is answered Accepted. Stop the server first when it runs on embedded
@@ -63,6 +66,12 @@ try {
     if (password === undefined) throw new Error('say --password <12+ characters> or --generate-password');
     const user = await userService.createUser(database.db, { username: subject, password, role });
     process.stdout.write(`user ${user.username} (${user.role}) created with id ${user.id}${generated ? `; password: ${generated}` : ''}\n`);
+  } else if (command === 'create-api-client') {
+    const { client, secret } = await apiClientService.issue(database.db, { name: subject });
+    process.stdout.write(`API client ${client.name}: client id ${client.clientId}, secret ${secret} (shown once)\n`);
+  } else if (command === 'revoke-api-client') {
+    await apiClientService.revoke(database.db, subject);
+    process.stdout.write(`API client ${subject} revoked\n`);
   } else {
     throw new Error(`unknown command ${command}\n${USAGE}`);
   }

@@ -36,7 +36,8 @@ export interface DatabaseOptions {
 }
 
 const INT8_OID = 20;
-const plugins = [new CamelCasePlugin()];
+// underscoreBetweenUppercaseLetters: tokenCHash ↔ token_c_hash (not token_chash).
+const plugins = [new CamelCasePlugin({ underscoreBetweenUppercaseLetters: true })];
 
 // int8 (counts, meter registers in Wh) as numbers: they stay far below 2^53 in this domain.
 // numeric stays a string on both backends so decimal values are never rounded through a float.

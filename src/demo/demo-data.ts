@@ -1,4 +1,5 @@
 import * as apiClientService from '../api-clients/api-client.service.ts';
+import * as cpoService from '../cpo/cpo.service.ts';
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { Database } from '../db/database.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
@@ -9,6 +10,10 @@ import * as userService from '../users/user.service.ts';
 export const DEMO = {
   /** An operator account to log in with (POST /api/v1/auth/login); main.ts prints it. */
   apiClient: { name: 'Demo map app', clientId: 'demo-app', secret: 'demo-app-secret-0123456789' },
+  /** A CPO_OWNER user of the demo CPO (no forced password change, unlike a registered CPO's first user). */
+  cpoUser: { username: 'demo-cpo', password: 'demo-cpo-password' },
+  /** The demo CPO's webhook token (token C). */
+  tokenC: 'demo-token-c-0123456789abcdef',
   admin: { username: 'admin', password: 'admin-demo-password', role: 'ADMIN' as const },
   cpo: {
     name: 'Demo Charging Co',
@@ -66,7 +71,7 @@ export async function seedDemoData(db: Database): Promise<boolean> {
   const { cpo } = DEMO;
   if (await locationRepository.findCpoOwnerByParty(db, cpo.countryCode, cpo.partyId)) return false;
   await db.transaction().execute(async (tx) => {
-    const owner = await locationRepository.insertCpoOwner(tx, cpo);
+    const owner = await locationRepository.insertCpoOwner(tx, { ...cpo, tokenCHash: cpoService.tokenCHash(DEMO.tokenC) });
     const location = await locationRepository.insertLocation(tx, { ...DEMO.location, cpoOwnerId: owner.id, publish: true });
     for (const charger of DEMO.chargers) {
       const evse = await locationRepository.insertEvse(tx, {
@@ -86,6 +91,7 @@ export async function seedDemoData(db: Database): Promise<boolean> {
     for (const tag of DEMO.idTags) await idTagService.upsert(tx, tag);
     await apiClientService.issue(tx, DEMO.apiClient);
     await userService.createUser(tx, DEMO.admin);
+    await userService.createUser(tx, { ...DEMO.cpoUser, role: 'CPO_OWNER', cpoOwnerId: owner.id });
   });
   return true;
 }

@@ -5,11 +5,11 @@ import { z } from './openapi.ts';
 
 /**
  * The `{ status, data, message }` envelope of the CPO/operator APIs (shared/spec/emsp-v2-cpo-api.md),
- * for answers and errors alike.
+ * for answers and errors alike. `message` is 'Success' unless the spec gives an endpoint another one.
  */
-export function ok(ctx: Context, data: unknown, status = 200): void {
+export function ok(ctx: Context, data: unknown, status = 200, message = 'Success'): void {
   ctx.status = status;
-  ctx.body = { status, data, message: 'Success' };
+  ctx.body = { status, data, message };
 }
 
 export const cpoErrorEnvelope: ErrorEnvelope = (e) => ({

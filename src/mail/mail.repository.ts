@@ -13,8 +13,10 @@ export async function markFailed(db: Db, id: number, error: string): Promise<voi
   await db.updateTable('mailOutbox').set({ error }).where('id', '=', id).execute();
 }
 
-export function listFor(db: Db, recipient: string) {
-  return db.selectFrom('mailOutbox').selectAll().where('recipient', '=', recipient).orderBy('id', 'desc').execute();
+export function list(db: Db, filter: { recipient?: string | undefined; limit: number; offset: number }) {
+  let query = db.selectFrom('mailOutbox').selectAll();
+  if (filter.recipient) query = query.where('recipient', '=', filter.recipient);
+  return query.orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute();
 }
 
 export function findById(db: Db, id: number) {

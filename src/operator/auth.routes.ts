@@ -1,6 +1,9 @@
 import Router from '@koa/router';
+import { createAuthService } from '../auth/auth.service.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { ALL_ROLES, currentUser, requireRole } from '../http/auth.ts';
+import { ALL_ROLES, currentUser, requireRole, withRetryAfter } from '../http/auth.ts';
 import { EnvelopedError, enveloped, ok } from '../http/envelope.ts';
 import { z, type OpenAPIRegistry } from '../http/openapi.ts';
 import { defineRoute } from '../http/route.ts';
@@ -11,6 +14,8 @@ export interface OperatorAuthDeps {
   db: Database;
   tokens: TokenService;
   registry: OpenAPIRegistry;
+  /** Login throttling (loginMaxFailures, loginFailureWindowS). */
+  auth: Pick<Config['auth'], 'loginMaxFailures' | 'loginFailureWindowS'>;
 }
 
 /** "body username: is required" rather than zod's "expected string, received undefined". */
@@ -63,6 +68,11 @@ const errorResponse = (description: string) => ({ description, schema: Enveloped
 export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
   const { db, tokens, registry } = deps;
   const router = new Router({ prefix: '/api/v1' });
+  const authenticator = createAuthenticator({ tokens, db });
+  const authService = createAuthService({
+    tokens,
+    throttle: { maxFailures: deps.auth.loginMaxFailures, windowS: deps.auth.loginFailureWindowS },
+  });
 
   defineRoute(router, registry, {
     method: 'post', path: '/auth/login', summary: 'Log in with username and password; returns an access token', tags: ['Auth'],
@@ -71,10 +81,12 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
       200: { description: 'Logged in', schema: enveloped(LoginData) },
       400: errorResponse('Malformed body'),
       401: errorResponse('Invalid username or password, or the account is disabled'),
+      429: errorResponse('Too many failed logins for this username: try again after Retry-After seconds'),
     },
   }, async (ctx, { body }) => {
-    const user = await userService.authenticate(db, body.username, body.password);
-    const access = tokens.issueAccess(user);
+    // This API has no refresh endpoint: the session ends with the access token (or at logout elsewhere).
+    const { user, access } = await withRetryAfter(ctx, () =>
+      authService.loginWithoutRefresh(db, { username: body.username, password: body.password, remoteAddress: ctx.ip || null }));
     ok(ctx, {
       access_token: access.token,
       access_expires_in: Math.floor(access.expiresAt.getTime() / 1000),
@@ -83,7 +95,7 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
   });
 
   // Guards go in front of the routes (same path and method) so they run before body validation.
-  router.post('/users', requireRole(tokens, ['ADMIN']));
+  router.post('/users', requireRole(authenticator, ['ADMIN']));
   defineRoute(router, registry, {
     method: 'post', path: '/users', summary: 'Create an operator account (ADMIN only)', tags: ['Users'],
     security: ['bearerAuth'],
@@ -92,7 +104,7 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
       201: { description: 'Created', schema: enveloped(UserOut) },
       400: errorResponse('Invalid username, password or role'),
       401: errorResponse('Missing, invalid or expired access token'),
-      403: errorResponse('Not an ADMIN'),
+      403: errorResponse('Not an ADMIN, or the password must be changed first'),
       409: errorResponse('Username already taken'),
     },
   }, async (ctx, { body }) => {
@@ -100,13 +112,14 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
     ok(ctx, toUserJson(user), 201);
   });
 
-  router.get('/users/me', requireRole(tokens, ALL_ROLES));
+  router.get('/users/me', requireRole(authenticator, ALL_ROLES));
   defineRoute(router, registry, {
     method: 'get', path: '/users/me', summary: 'The logged-in user', tags: ['Users'],
     security: ['bearerAuth'],
     responses: {
       200: { description: 'The user the access token belongs to', schema: enveloped(UserOut) },
       401: errorResponse('Missing, invalid or expired access token'),
+      403: errorResponse('The password must be changed first (PASSWORD_CHANGE_REQUIRED)'),
       404: errorResponse('The user no longer exists'),
     },
   }, async (ctx) => {

@@ -4,6 +4,7 @@ import { chargerRoutes } from './chargers.routes.ts';
 import { chargingProfileRoutes } from './charging-profiles.routes.ts';
 import { idTagRoutes } from './id-tags.routes.ts';
 import { operatorRouter, type OperatorDeps } from './operator-router.ts';
+import { outboxRoutes } from './outbox.routes.ts';
 import { transactionRoutes } from './transactions.routes.ts';
 
 export type { OperatorDeps };
@@ -16,5 +17,6 @@ export function operatorRoutes(deps: OperatorDeps): Router {
   transactionRoutes(router, deps);
   chargingProfileRoutes(router, deps);
   idTagRoutes(router, deps);
+  outboxRoutes(router, deps);
   return router;
 }

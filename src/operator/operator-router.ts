@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { createAuthenticator } from '../auth/authenticator.ts';
 import type { ChargerGateway } from '../commands/charger-gateway.ts';
 import type { Database } from '../db/database.ts';
 import { requireRole } from '../http/auth.ts';
@@ -15,7 +16,7 @@ export interface OperatorDeps {
 /** A router under /api/v1 for ADMIN and OPERATOR users (errors use the envelope app.ts assigns to /api/). */
 export function operatorRouter(deps: OperatorDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
-  router.use(requireRole(deps.tokens, ['ADMIN', 'OPERATOR']));
+  router.use(requireRole(createAuthenticator({ tokens: deps.tokens, db: deps.db }), ['ADMIN', 'OPERATOR']));
   return router;
 }
 

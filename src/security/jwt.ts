@@ -5,10 +5,11 @@ import { AppError } from '../errors.ts';
 
 /**
  * Signed API tokens (JWT, HS256). Every token names what it is in a `typ` claim, so a token of one
- * kind is never accepted where another is expected (refresh tokens will be a second `typ` beside
- * 'access', signed and checked by the same two helpers below).
+ * kind is never accepted where another is expected: an access token is no refresh token and the
+ * other way round. Both belong to a login session (`sid`): the signature proves who issued a token,
+ * the session (checked in the database by src/auth/) whether it still counts.
  */
-export type TokenType = 'access';
+export type TokenType = 'access' | 'refresh';
 
 /** Who a token speaks for: what the API needs to authorize a request without a database read. */
 export interface TokenSubject {
@@ -18,15 +19,25 @@ export interface TokenSubject {
   cpoOwnerId: number | null;
 }
 
-export interface AccessClaims extends TokenSubject {
-  /** The token's own id (`jti`): what a revocation list or a log line refers to. */
+/** A subject within one login session (`auth_session.id`, the `sid` claim). */
+export interface SessionSubject extends TokenSubject {
+  sessionId: string;
+}
+
+export interface TokenClaims extends SessionSubject {
+  /** The token's own id (`jti`, a UUID): what a rotation check or a log line refers to. */
   tokenId: string;
   issuedAt: Date;
   expiresAt: Date;
 }
 
+export type AccessClaims = TokenClaims;
+export type RefreshClaims = TokenClaims;
+
 export interface IssuedToken {
   token: string;
+  /** The `jti` claim. */
+  tokenId: string;
   expiresAt: Date;
 }
 
@@ -34,6 +45,8 @@ export interface TokenServiceOptions {
   /** HMAC key, at least 32 characters (config enforces the same for JWT_SECRET). */
   secret: string;
   accessTtlS: number;
+  /** Lifetime of refresh tokens; 30 days when unset. */
+  refreshTtlS?: number;
   issuer?: string;
   audience?: string;
   /** The clock, for tests: tokens are stamped and checked against it. */
@@ -42,9 +55,16 @@ export interface TokenServiceOptions {
 
 export interface TokenService {
   readonly accessTtlS: number;
-  issueAccess(user: TokenSubject): IssuedToken;
-  /** The claims of a valid access token; AppError UNAUTHENTICATED (with `details.reason`) otherwise. */
+  readonly refreshTtlS: number;
+  issueAccess(subject: SessionSubject): IssuedToken;
+  issueRefresh(subject: SessionSubject): IssuedToken;
+  /**
+   * The claims of a well-signed, unexpired access token; AppError UNAUTHENTICATED (with
+   * `details.reason`) otherwise. Says nothing about its session: src/auth/authenticator.ts does.
+   */
   verifyAccess(token: string): AccessClaims;
+  /** As verifyAccess, for refresh tokens. */
+  verifyRefresh(token: string): RefreshClaims;
 }
 
 /** Why a token was refused, in `AppError.details.reason`: clients refresh on 'expired', re-login otherwise. */
@@ -60,6 +80,9 @@ export type TokenRejection =
 
 const ALGORITHM = 'HS256';
 const ROLES: readonly UserRole[] = ['ADMIN', 'OPERATOR', 'CPO_OWNER'];
+const DEFAULT_REFRESH_TTL_S = 30 * 86_400;
+// sid and jti end up in uuid columns: anything else is refused here rather than failing as SQL.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The claims as they travel inside the JWT (snake_case, like the rest of the API). */
 interface WireClaims {
@@ -68,34 +91,40 @@ interface WireClaims {
   username: string;
   role: UserRole;
   cpo_owner_id: number | null;
+  sid: string;
 }
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const { secret, accessTtlS } = options;
+  const refreshTtlS = options.refreshTtlS ?? DEFAULT_REFRESH_TTL_S;
   if (typeof secret !== 'string' || secret.length < 32) throw new Error('token secret must be at least 32 characters');
   if (!Number.isInteger(accessTtlS) || accessTtlS < 1) throw new Error('accessTtlS must be a positive integer');
+  if (!Number.isInteger(refreshTtlS) || refreshTtlS < 1) throw new Error('refreshTtlS must be a positive integer');
   const issuer = options.issuer ?? 'charging-platform';
   const audience = options.audience ?? 'charging-platform-api';
   const now = options.now ?? (() => new Date());
   const nowS = () => Math.floor(now().getTime() / 1000);
 
-  function sign(typ: TokenType, subject: TokenSubject, ttlS: number): IssuedToken {
+  function sign(typ: TokenType, subject: SessionSubject, ttlS: number): IssuedToken {
+    if (typeof subject.sessionId !== 'string' || !UUID.test(subject.sessionId)) throw new Error('a token needs the UUID of its session');
     const iat = nowS();
     const exp = iat + ttlS;
+    const jti = randomUUID();
     const claims: WireClaims & { iat: number; exp: number } = {
       typ,
       sub: String(subject.id),
       username: subject.username,
       role: subject.role,
       cpo_owner_id: subject.cpoOwnerId,
+      sid: subject.sessionId,
       iat,
       exp,
     };
-    const token = jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer, audience, jwtid: randomUUID() });
-    return { token, expiresAt: new Date(exp * 1000) };
+    const token = jwt.sign(claims, secret, { algorithm: ALGORITHM, issuer, audience, jwtid: jti });
+    return { token, tokenId: jti, expiresAt: new Date(exp * 1000) };
   }
 
-  function verify(token: string, typ: TokenType): AccessClaims {
+  function verify(token: string, typ: TokenType): TokenClaims {
     let payload: string | JwtPayload;
     try {
       payload = jwt.verify(token, secret, {
@@ -111,13 +140,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (typeof payload === 'string') throw rejection(typ, 'malformed');
     if (payload.typ !== typ) throw rejection(typ, 'wrong_type');
     const id = Number(payload.sub);
-    const { username, role, cpo_owner_id: cpoOwnerId, jti, iat, exp } = payload as JwtPayload & Partial<WireClaims>;
+    const { username, role, cpo_owner_id: cpoOwnerId, sid, jti, iat, exp } = payload as JwtPayload & Partial<WireClaims>;
     if (
       !Number.isSafeInteger(id) || id <= 0 ||
       typeof username !== 'string' ||
       !ROLES.includes(role as UserRole) ||
       !(cpoOwnerId === null || Number.isSafeInteger(cpoOwnerId)) ||
-      typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number'
+      typeof sid !== 'string' || !UUID.test(sid) ||
+      typeof jti !== 'string' || !UUID.test(jti) ||
+      typeof iat !== 'number' || typeof exp !== 'number'
     ) {
       throw rejection(typ, 'malformed');
     }
@@ -126,6 +157,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       username,
       role: role as UserRole,
       cpoOwnerId: cpoOwnerId ?? null,
+      sessionId: sid,
       tokenId: jti,
       issuedAt: new Date(iat * 1000),
       expiresAt: new Date(exp * 1000),
@@ -134,8 +166,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   return {
     accessTtlS,
-    issueAccess: (user) => sign('access', user, accessTtlS),
+    refreshTtlS,
+    issueAccess: (subject) => sign('access', subject, accessTtlS),
+    issueRefresh: (subject) => sign('refresh', subject, refreshTtlS),
     verifyAccess: (token) => verify(token, 'access'),
+    verifyRefresh: (token) => verify(token, 'refresh'),
   };
 }
 

@@ -32,6 +32,29 @@ export function findCredentialsByUsername(db: Db, username: string): Promise<App
   return db.selectFrom('appUser').selectAll().where('username', '=', username).executeTakeFirst();
 }
 
+/** With the password hash: for checking a password change only. */
+export function findCredentialsById(db: Db, id: number): Promise<AppUserRow | undefined> {
+  return db.selectFrom('appUser').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Replaces the password hash, and clears must_change_password, only if the hash is still
+ * `expectedHash` (the one the old password was checked against): undefined when it changed meanwhile.
+ */
+export function replacePasswordHash(
+  db: Db,
+  id: number,
+  change: { expectedHash: string; newHash: string; at: Date },
+): Promise<UserRow | undefined> {
+  return db
+    .updateTable('appUser')
+    .set({ passwordHash: change.newHash, mustChangePassword: false, updatedAt: change.at })
+    .where('id', '=', id)
+    .where('passwordHash', '=', change.expectedHash)
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+}
+
 export function findById(db: Db, id: number): Promise<UserRow | undefined> {
   return db.selectFrom('appUser').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
 }

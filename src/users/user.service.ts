@@ -93,6 +93,48 @@ export async function authenticate(db: Db, username: string, password: string): 
   return user;
 }
 
+/** A checked password change whose slow part (scrypt) is done; store it with applyPasswordChange. */
+export interface PasswordChange {
+  userId: number;
+  /** The hash the old password was checked against. */
+  expectedHash: string;
+  newHash: string;
+}
+
+/**
+ * Checks a password change and hashes the new password, so that what the caller then does in a
+ * transaction is quick (on PGlite a transaction holds the only connection). VALIDATION_FAILED for
+ * an unfit new password; undefined when `oldPassword` is not the user's current password, so the
+ * caller decides how to answer (and count) that.
+ */
+export async function preparePasswordChange(
+  db: Db,
+  userId: number,
+  input: { oldPassword: string; newPassword: string },
+): Promise<PasswordChange | undefined> {
+  const { oldPassword, newPassword } = input;
+  if (typeof newPassword !== 'string' || newPassword.length < PASSWORD_MIN_LENGTH) {
+    throw new AppError('VALIDATION_FAILED', `new_password must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  }
+  if (newPassword.length > PASSWORD_MAX_LENGTH) {
+    throw new AppError('VALIDATION_FAILED', `new_password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  }
+  if (newPassword === oldPassword) throw new AppError('VALIDATION_FAILED', 'new_password must differ from old_password');
+  const found = await userRepository.findCredentialsById(db, userId);
+  if (!found) throw new AppError('NOT_FOUND', `user ${userId} not found`);
+  const oldOk =
+    typeof oldPassword === 'string' && oldPassword.length <= PASSWORD_MAX_LENGTH && (await verifyPassword(oldPassword, found.passwordHash));
+  if (!oldOk) return undefined;
+  return { userId, expectedHash: found.passwordHash, newHash: await hashPassword(newPassword, USER_PASSWORD_COST) };
+}
+
+/** Stores a prepared change and clears must_change_password; CONFLICT if the password changed since it was checked. */
+export async function applyPasswordChange(db: Db, change: PasswordChange, at = new Date()): Promise<User> {
+  const user = await userRepository.replacePasswordHash(db, change.userId, { expectedHash: change.expectedHash, newHash: change.newHash, at });
+  if (!user) throw new AppError('CONFLICT', 'the password was changed by another request meanwhile; try again');
+  return user;
+}
+
 export async function getById(db: Db, id: number): Promise<User> {
   const user = await userRepository.findById(db, id);
   if (!user) throw new AppError('NOT_FOUND', `user ${id} not found`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService, type TokenService } from '../../src/security/jwt.ts';
 import * as userService from '../../src/users/user.service.ts';
@@ -13,7 +14,7 @@ let tokens: TokenService;
 let database: { db: TestApp['db'] };
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { JWT_SECRET: SECRET } });
+  t = await startTestApp({ env: { JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: '3' } });
   database = { db: t.db };
   base = t.httpUrl;
   await userService.createUser(t.db, ADMIN);
@@ -149,7 +150,7 @@ describe('GET /api/v1/users/me', () => {
   it('answers 401 for an expired token and says so', async () => {
     const anHourAgo = createTokenService({ secret: SECRET, accessTtlS: 900, now: () => new Date(Date.now() - 3_600_000) });
     const me = await userService.authenticate(database.db, OPERATOR.username, OPERATOR.password);
-    const res = await call('GET', '/api/v1/users/me', { token: anHourAgo.issueAccess(me).token });
+    const res = await call('GET', '/api/v1/users/me', { token: anHourAgo.issueAccess({ ...me, sessionId: randomUUID() }).token });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expect(res.body).toEqual({ status: 401, data: { reason: 'expired' }, message: 'access token has expired', code: 'UNAUTHENTICATED' });
@@ -157,9 +158,84 @@ describe('GET /api/v1/users/me', () => {
 
   it('answers 401 for a token signed with another secret', async () => {
     const forger = createTokenService({ secret: 'f'.repeat(40), accessTtlS: 900 });
-    const res = await call('GET', '/api/v1/users/me', { token: forger.issueAccess({ id: 1, username: ADMIN.username, role: 'ADMIN', cpoOwnerId: null }).token });
+    const res = await call('GET', '/api/v1/users/me', { token: forger.issueAccess({ id: 1, username: ADMIN.username, role: 'ADMIN', cpoOwnerId: null, sessionId: randomUUID() }).token });
     expect(res.status).toBe(401);
     expect(res.body.data).toEqual({ reason: 'bad_signature' });
+  });
+});
+
+describe('sessions behind /api/v1 tokens', () => {
+  it('opens a session per login, named in the token, without a refresh token (no refresh endpoint here)', async () => {
+    const res = await call('POST', '/api/v1/auth/login', { body: { username: OPERATOR.username, password: OPERATOR.password } });
+    const claims = tokens.verifyAccess(res.body.data.access_token);
+    const session = await database.db.selectFrom('authSession').selectAll().where('id', '=', claims.sessionId).executeTakeFirstOrThrow();
+    expect(session).toMatchObject({ userId: claims.id, revokedAt: null, currentRefreshJti: null });
+    expect(session.refreshExpiresAt).toEqual(claims.expiresAt);
+  });
+
+  it('refuses a validly signed token whose session was revoked, or never existed', async () => {
+    const token = await login(OPERATOR);
+    expect((await call('GET', '/api/v1/chargers', { token })).status).toBe(200);
+    const { sessionId } = tokens.verifyAccess(token);
+    await database.db.updateTable('authSession').set({ revokedAt: new Date() }).where('id', '=', sessionId).execute();
+    for (const path of ['/api/v1/users/me', '/api/v1/chargers']) {
+      const res = await call('GET', path, { token });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', data: { reason: 'revoked' } });
+    }
+    const me = await userService.authenticate(database.db, OPERATOR.username, OPERATOR.password);
+    const unknown = await call('GET', '/api/v1/users/me', { token: tokens.issueAccess({ ...me, sessionId: randomUUID() }).token });
+    expect(unknown.body).toMatchObject({ status: 401, data: { reason: 'revoked' } });
+  });
+
+  it('refuses the token of a user disabled after login', async () => {
+    const user = await userService.createUser(database.db, { username: 'soon-gone', password: 'soon-gone-password', role: 'OPERATOR' });
+    const token = await login({ username: 'soon-gone', password: 'soon-gone-password' });
+    expect((await call('GET', '/api/v1/users/me', { token })).status).toBe(200);
+    await userService.setDisabled(database.db, user.id, true);
+    const res = await call('GET', '/api/v1/users/me', { token });
+    expect(res.body).toEqual({ status: 401, data: { reason: 'disabled' }, message: 'this account is disabled', code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses a refresh token as an access token', async () => {
+    const me = await userService.authenticate(database.db, OPERATOR.username, OPERATOR.password);
+    const res = await call('GET', '/api/v1/users/me', { token: tokens.issueRefresh({ ...me, sessionId: randomUUID() }).token });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ message: 'access token is not the right kind of token', data: { reason: 'wrong_type' } });
+  });
+
+  it('answers 403 PASSWORD_CHANGE_REQUIRED to a user who must change the password', async () => {
+    await userService.createUser(database.db, { username: 'fresh-operator', password: 'one-time-password-1', role: 'OPERATOR', mustChangePassword: true });
+    const token = await login({ username: 'fresh-operator', password: 'one-time-password-1' });
+    for (const path of ['/api/v1/users/me', '/api/v1/chargers']) {
+      const res = await call('GET', path, { token });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ status: 403, code: 'PASSWORD_CHANGE_REQUIRED', message: expect.stringContaining('change-old-password') });
+    }
+  });
+});
+
+describe('login throttling on /api/v1/auth/login (LOGIN_MAX_FAILURES=3)', () => {
+  const victim = { username: 'throttled-operator', password: 'throttled-password-1', role: 'OPERATOR' as const };
+  beforeAll(() => userService.createUser(database.db, victim));
+
+  it('counts failures per username, refuses with 429 and Retry-After once the limit is reached, and forgets them after a success', async () => {
+    const wrong = { username: victim.username, password: 'wrong-password-123' };
+    expect((await call('POST', '/api/v1/auth/login', { body: wrong })).status).toBe(401);
+    expect((await call('POST', '/api/v1/auth/login', { body: wrong })).status).toBe(401);
+    // Two failures: a success still goes through, and clears them.
+    await login(victim);
+    for (let i = 0; i < 3; i++) expect((await call('POST', '/api/v1/auth/login', { body: { ...wrong, username: 'THROTTLED-operator' } })).status).toBe(401);
+    const refused = await call('POST', '/api/v1/auth/login', { body: { username: victim.username, password: victim.password } });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED', data: { retry_after_s: expect.any(Number), retry_at: expect.any(String) } });
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(refused.body.message).toContain(`try again in ${retryAfter} seconds`);
+    // Other usernames are not affected.
+    expect((await call('POST', '/api/v1/auth/login', { body: { username: OPERATOR.username, password: OPERATOR.password } })).status).toBe(200);
   });
 });
 

@@ -175,3 +175,48 @@ describe('getById', () => {
     expect((await rejectionOf(userService.getById(handle.db, 987_654))).code).toBe('NOT_FOUND');
   });
 });
+
+describe('password change', () => {
+  it('prepares outside any transaction, then stores it and clears must_change_password', async () => {
+    const user = await userService.createUser(handle.db, { username: 'otp-user', password: 'one-time-password', role: 'OPERATOR', mustChangePassword: true });
+    const change = await userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'one-time-password', newPassword: 'my-own-password-1' });
+    expect(change).toMatchObject({ userId: user.id, newHash: expect.stringMatching(/^scrypt\$/) });
+    // Nothing is stored until applied.
+    await userService.authenticate(handle.db, 'otp-user', 'one-time-password');
+    const updated = await userService.applyPasswordChange(handle.db, change!);
+    expect(updated).toMatchObject({ id: user.id, mustChangePassword: false });
+    expect(updated).not.toHaveProperty('passwordHash');
+    await userService.authenticate(handle.db, 'otp-user', 'my-own-password-1');
+    expect((await rejectionOf(userService.authenticate(handle.db, 'otp-user', 'one-time-password'))).code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers undefined for a wrong old password', async () => {
+    const user = await userService.createUser(handle.db, { username: 'pw-guess', password: 'the-real-password', role: 'OPERATOR' });
+    expect(await userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'not-the-password', newPassword: 'my-own-password-1' })).toBeUndefined();
+    expect(await userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'x'.repeat(5000), newPassword: 'my-own-password-1' })).toBeUndefined();
+  });
+
+  it.each([
+    ['too short', 'short-pw', 'new_password must be at least 12 characters'],
+    ['too long', 'x'.repeat(1025), 'new_password must be at most 1024 characters'],
+    ['the same', 'the-same-password', 'new_password must differ from old_password'],
+  ])('refuses a new password that is %s', async (_why, newPassword, message) => {
+    const user = await userService.createUser(handle.db, { username: `pw-rule-${newPassword.length}`, password: 'the-same-password', role: 'OPERATOR' });
+    const err = await rejectionOf(userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'the-same-password', newPassword }));
+    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', message });
+  });
+
+  it('refuses to apply a change checked against a password that has changed since (CONFLICT)', async () => {
+    const user = await userService.createUser(handle.db, { username: 'pw-race', password: 'first-password-1', role: 'OPERATOR' });
+    const a = await userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'first-password-1', newPassword: 'second-password-a' });
+    const b = await userService.preparePasswordChange(handle.db, user.id, { oldPassword: 'first-password-1', newPassword: 'second-password-b' });
+    await userService.applyPasswordChange(handle.db, a!);
+    expect((await rejectionOf(userService.applyPasswordChange(handle.db, b!))).code).toBe('CONFLICT');
+    await userService.authenticate(handle.db, 'pw-race', 'second-password-a');
+  });
+
+  it('answers NOT_FOUND for an unknown user', async () => {
+    const err = await rejectionOf(userService.preparePasswordChange(handle.db, 987_655, { oldPassword: 'whatever-pw', newPassword: 'my-own-password-1' }));
+    expect(err.code).toBe('NOT_FOUND');
+  });
+});

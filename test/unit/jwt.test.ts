@@ -2,11 +2,12 @@ import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
-import { createTokenService, type TokenSubject } from '../../src/security/jwt.ts';
+import { createTokenService, type SessionSubject } from '../../src/security/jwt.ts';
 
 const SECRET = 'unit-test-secret-0123456789abcdef-0123456789';
 const OTHER_SECRET = 'another-secret-0123456789abcdef-0123456789xx';
-const alice: TokenSubject = { id: 42, username: 'alice', role: 'OPERATOR', cpoOwnerId: null };
+const SESSION = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
+const alice: SessionSubject = { id: 42, username: 'alice', role: 'OPERATOR', cpoOwnerId: null, sessionId: SESSION };
 
 /** The AppError a call throws (fails the test when it does not throw one). */
 function rejectionOf(fn: () => unknown): AppError {
@@ -30,14 +31,14 @@ describe('token service: issue and verify', () => {
     expect(expiresAt.toISOString()).toBe('2026-11-22T10:15:00.000Z');
 
     const claims = tokens.verifyAccess(token);
-    expect(claims).toMatchObject({ id: 42, username: 'alice', role: 'OPERATOR', cpoOwnerId: null });
+    expect(claims).toMatchObject({ id: 42, username: 'alice', role: 'OPERATOR', cpoOwnerId: null, sessionId: SESSION });
     expect(claims.expiresAt).toEqual(expiresAt);
     expect(claims.issuedAt.toISOString()).toBe('2026-11-22T10:00:00.000Z');
     expect(claims.tokenId).toMatch(/^[0-9a-f-]{36}$/);
 
     expect(decodePart(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(decodePart(token, 1)).toMatchObject({
-      typ: 'access', sub: '42', username: 'alice', role: 'OPERATOR', cpo_owner_id: null,
+      typ: 'access', sub: '42', username: 'alice', role: 'OPERATOR', cpo_owner_id: null, sid: SESSION,
       iss: 'charging-platform', aud: 'charging-platform-api', iat: Date.parse('2026-11-22T10:00:00Z') / 1000, exp: Date.parse('2026-11-22T10:15:00Z') / 1000,
     });
   });
@@ -51,13 +52,61 @@ describe('token service: issue and verify', () => {
 
   it('carries the CPO owner of a CPO_OWNER user', () => {
     const tokens = createTokenService({ secret: SECRET, accessTtlS: 60 });
-    const claims = tokens.verifyAccess(tokens.issueAccess({ id: 7, username: 'cpo@example.com', role: 'CPO_OWNER', cpoOwnerId: 3 }).token);
+    const claims = tokens.verifyAccess(tokens.issueAccess({ id: 7, username: 'cpo@example.com', role: 'CPO_OWNER', cpoOwnerId: 3, sessionId: SESSION }).token);
     expect(claims).toMatchObject({ role: 'CPO_OWNER', cpoOwnerId: 3 });
   });
 
   it('refuses a weak secret or a bad TTL at construction', () => {
     expect(() => createTokenService({ secret: 'short', accessTtlS: 900 })).toThrow(/32 characters/);
     expect(() => createTokenService({ secret: SECRET, accessTtlS: 0 })).toThrow(/accessTtlS/);
+    expect(() => createTokenService({ secret: SECRET, accessTtlS: 60, refreshTtlS: 1.5 })).toThrow(/refreshTtlS/);
+  });
+
+  it('issues no token outside a session', () => {
+    const tokens = createTokenService({ secret: SECRET, accessTtlS: 60 });
+    expect(() => tokens.issueAccess({ ...alice, sessionId: undefined as never })).toThrow(/session/);
+    expect(() => tokens.issueRefresh({ ...alice, sessionId: 'not-a-uuid' })).toThrow(/session/);
+  });
+});
+
+describe('token service: refresh tokens', () => {
+  it('round-trips with their own lifetime, type and id, in the same session', () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const tokens = createTokenService({ secret: SECRET, accessTtlS: 900, refreshTtlS: 30 * 86_400, now: () => now });
+    expect(tokens.refreshTtlS).toBe(30 * 86_400);
+    const refresh = tokens.issueRefresh(alice);
+    const access = tokens.issueAccess(alice);
+    expect(refresh.expiresAt.toISOString()).toBe('2026-12-22T10:00:00.000Z');
+    expect(refresh.tokenId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refresh.tokenId).not.toBe(access.tokenId);
+
+    const claims = tokens.verifyRefresh(refresh.token);
+    expect(claims).toMatchObject({ id: 42, role: 'OPERATOR', sessionId: SESSION, tokenId: refresh.tokenId });
+    expect(claims.expiresAt).toEqual(refresh.expiresAt);
+    expect(decodePart(refresh.token, 1)).toMatchObject({ typ: 'refresh', sid: SESSION, jti: refresh.tokenId });
+    expect(tokens.verifyAccess(access.token).tokenId).toBe(access.tokenId);
+  });
+
+  it('defaults to 30 days', () => {
+    expect(createTokenService({ secret: SECRET, accessTtlS: 60 }).refreshTtlS).toBe(30 * 86_400);
+  });
+
+  it('never takes one kind for the other', () => {
+    const tokens = createTokenService({ secret: SECRET, accessTtlS: 60 });
+    expect(rejectionOf(() => tokens.verifyAccess(tokens.issueRefresh(alice).token))).toMatchObject({
+      message: 'access token is not the right kind of token', details: { reason: 'wrong_type' },
+    });
+    expect(rejectionOf(() => tokens.verifyRefresh(tokens.issueAccess(alice).token))).toMatchObject({
+      message: 'refresh token is not the right kind of token', details: { reason: 'wrong_type' },
+    });
+  });
+
+  it('refuses an expired refresh token', () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const tokens = createTokenService({ secret: SECRET, accessTtlS: 60, refreshTtlS: 3600, now: () => now });
+    const { token } = tokens.issueRefresh(alice);
+    now = new Date('2026-11-22T11:00:00Z');
+    expect(rejectionOf(() => tokens.verifyRefresh(token))).toMatchObject({ message: 'refresh token has expired', details: { reason: 'expired' } });
   });
 });
 
@@ -137,7 +186,10 @@ describe('token service: refusals', () => {
   it('refuses signed tokens with missing or ill-typed claims', () => {
     const tokens = createTokenService({ secret: SECRET, accessTtlS: 60 });
     const payload = decodePart(tokens.issueAccess(alice).token, 1);
-    for (const change of [{ sub: 'alice' }, { role: 'ROOT' }, { username: 5 }, { cpo_owner_id: 'x' }, { jti: undefined }]) {
+    for (const change of [
+      { sub: 'alice' }, { role: 'ROOT' }, { username: 5 }, { cpo_owner_id: 'x' }, { jti: undefined }, { jti: 'abc' },
+      { sid: undefined }, { sid: 'not-a-uuid' }, { sid: 7 },
+    ]) {
       const token = jwt.sign({ ...payload, ...change }, SECRET, { algorithm: 'HS256' });
       expect(rejectionOf(() => tokens.verifyAccess(token)).details, JSON.stringify(change)).toEqual({ reason: 'malformed' });
     }
