@@ -1,13 +1,15 @@
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { ChargerCredentials } from '../charge-points/charge-point.service.ts';
-import type { Database, Db, Tx } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import type { CpoOwnerRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { Mail, Mailer } from '../mail/mailer.ts';
-import { readLocationsCsv, validateLocationsCsv, type CsvRow, type ReferenceCodeSets } from './csv-import.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { readLocationsCsv, validateLocationsCsv, type CsvRow } from './csv-import.ts';
+import { deliver, queueCredentialsMail } from './credentials-mail.ts';
+import { assertKnownCodes, evseCodes, loadReferences, locationCodes, referenceSets } from './location-references.ts';
+import { inTransaction, writeConnectors, writeEvses, writeLocations, type WriteContext } from './location-writer.ts';
 import type { ConnectorFields, EvseFields, EvseInput, LocationFields, LocationInput } from './location-input.ts';
 import * as locationRepository from './location.repository.ts';
-import type { ReferenceKind } from './location.repository.ts';
 
 // CPOs add locations, EVSEs and connectors through the webhooks and the CSV import. Everything a
 // call brings is written in one transaction or not at all; new locations wait unpublished (pending)
@@ -192,67 +194,6 @@ function assertUniqueUids(uids: readonly string[]): void {
   }
 }
 
-type References = Record<ReferenceKind, Map<string, number>>;
-
-async function loadReferences(db: Db): Promise<References> {
-  const refs: References = {
-    connectorType: new Map(), facility: new Map(), capability: new Map(), paymentType: new Map(), parkingType: new Map(), parkingRestriction: new Map(),
-  };
-  for (const row of await locationRepository.listReferenceCodes(db)) refs[row.kind].set(row.code.toUpperCase(), row.id);
-  return refs;
-}
-
-function referenceSets(refs: References): ReferenceCodeSets {
-  const set = (kind: ReferenceKind) => new Set(refs[kind].keys());
-  return {
-    connectorType: set('connectorType'), facility: set('facility'), capability: set('capability'),
-    paymentType: set('paymentType'), parkingType: set('parkingType'), parkingRestriction: set('parkingRestriction'),
-  };
-}
-
-interface CodeUse {
-  path: string;
-  kind: ReferenceKind;
-  code: string;
-}
-
-function locationCodes(l: LocationInput, path: string): CodeUse[] {
-  return [
-    ...l.facilities.map((code) => ({ path: `${path}.facilities`, kind: 'facility' as const, code })),
-    ...l.parkingTypes.map((code) => ({ path: `${path}.parking_types`, kind: 'parkingType' as const, code })),
-    ...l.parkingRestrictions.map((code) => ({ path: `${path}.parking_restrictions`, kind: 'parkingRestriction' as const, code })),
-  ];
-}
-
-function evseCodes(e: EvseInput, path: string): CodeUse[] {
-  const at = (field: string) => (path ? `${path}.${field}` : field);
-  return [
-    ...e.capabilities.map((code) => ({ path: at('capabilities'), kind: 'capability' as const, code })),
-    ...e.paymentTypes.map((code) => ({ path: at('payment_types'), kind: 'paymentType' as const, code })),
-    ...e.connectors.flatMap((c, i) => [
-      { path: at(`connectors[${i}].standard`), kind: 'connectorType' as const, code: c.standard },
-      ...(c.connectorType ? [{ path: at(`connectors[${i}].connector_type`), kind: 'connectorType' as const, code: c.connectorType }] : []),
-    ]),
-  ];
-}
-
-const KIND_LABEL: Record<ReferenceKind, string> = {
-  connectorType: 'connector type', facility: 'facility', capability: 'capability',
-  paymentType: 'payment type', parkingType: 'parking type', parkingRestriction: 'parking restriction',
-};
-
-function assertKnownCodes(uses: readonly CodeUse[], refs: References): void {
-  const unknown = uses.filter((u) => !refs[u.kind].has(u.code));
-  if (unknown.length === 0) return;
-  const details = unknown.map((u) => ({
-    path: u.path,
-    code: u.code,
-    message: `unknown ${KIND_LABEL[u.kind]} code ${u.code}; valid: ${[...refs[u.kind].keys()].join(', ')}`,
-  }));
-  const first = details[0]!;
-  throw new AppError('VALIDATION_FAILED', `${first.path}: ${first.message}`, details);
-}
-
 /** Refuses taken uids before the slow part (hashing passwords), then makes each charger's credentials. */
 async function credentialsFor(db: Db, uids: readonly string[]): Promise<Map<string, ChargerCredentials>> {
   const taken = await takenUids(db, uids);
@@ -269,118 +210,4 @@ async function takenUids(db: Db, uids: readonly string[]): Promise<string[]> {
   return taken;
 }
 
-// ---- writing ----
-
-interface WriteContext {
-  tx: Tx;
-  owner: CpoOwnerRow;
-  refs: References;
-  credentials: ReadonlyMap<string, ChargerCredentials>;
-}
-
-async function inTransaction<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
-  try {
-    return await db.transaction().execute(work);
-  } catch (err) {
-    // Both checked beforehand; only a concurrent registration of the same uid gets here.
-    if ((err as { code?: unknown }).code === '23505') {
-      throw new AppError('CONFLICT', 'an EVSE uid of this request was registered by another request meanwhile; nothing was written');
-    }
-    throw err;
-  }
-}
-
-async function writeLocations(ctx: WriteContext, locations: readonly LocationFields[]): Promise<number[]> {
-  const ids = await locationRepository.allocateLocationIds(ctx.tx, locations.length);
-  await locationRepository.insertLocations(ctx.tx, locations.map((l, i) => ({
-    id: ids[i]!,
-    cpoOwnerId: ctx.owner.id,
-    name: l.name,
-    address: l.address,
-    addressLat: l.lat,
-    addressLng: l.lng,
-    city: l.city,
-    province: l.province,
-    region: l.region,
-    postalCode: l.postalCode,
-    countryCode: l.countryCode ?? ctx.owner.countryCode.toUpperCase(),
-    publish: false, // pending until reviewed
-  })));
-  const link = <K extends string>(key: K, kind: ReferenceKind, codes: (l: LocationFields) => string[]) =>
-    locations.flatMap((l, i) => codes(l).map((code) => ({ locationId: ids[i]!, [key]: ctx.refs[kind].get(code)! }) as { locationId: number } & Record<K, number>));
-  await locationRepository.insertLocationLinks(ctx.tx, {
-    facilities: link('facilityId', 'facility', (l) => l.facilities),
-    parkingTypes: link('parkingTypeId', 'parkingType', (l) => l.parkingTypes),
-    parkingRestrictions: link('parkingRestrictionId', 'parkingRestriction', (l) => l.parkingRestrictions),
-  });
-  return ids;
-}
-
-/** EVSEs, their links and their chargers; returns uid → evse.id. */
-async function writeEvses(ctx: WriteContext, evses: ReadonlyArray<{ locationId: number; evse: EvseFields }>): Promise<Map<string, number>> {
-  if (evses.length === 0) return new Map();
-  const inserted = await locationRepository.insertEvses(ctx.tx, evses.map(({ locationId, evse }) => ({
-    uid: evse.uid,
-    evseId: evse.evseId,
-    locationId,
-    serialNumber: evse.serialNumber,
-    meterType: evse.meterType,
-    kwh: evse.kwh,
-    status: evse.status,
-  })));
-  const ids = new Map(inserted.map((r) => [r.uid, r.id]));
-  await locationRepository.insertEvseLinks(ctx.tx, {
-    capabilities: evses.flatMap(({ evse }) => evse.capabilities.map((code) => ({ evseId: ids.get(evse.uid)!, capabilityId: ctx.refs.capability.get(code)! }))),
-    paymentTypes: evses.flatMap(({ evse }) => evse.paymentTypes.map((code) => ({ evseId: ids.get(evse.uid)!, paymentTypeId: ctx.refs.paymentType.get(code)! }))),
-  });
-  await chargePointService.registerMany(ctx.tx, evses.map(({ evse }) => {
-    const credentials = ctx.credentials.get(evse.uid);
-    if (!credentials) throw new Error(`no credentials prepared for EVSE ${evse.uid}`);
-    return { id: evse.uid, passwordHash: credentials.passwordHash };
-  }));
-  return ids;
-}
-
-async function writeConnectors(ctx: WriteContext, connectors: ReadonlyArray<{ evseId: number; connector: ConnectorFields & { connectorId: number } }>): Promise<void> {
-  await locationRepository.insertConnectorRows(ctx.tx, connectors.map(({ evseId, connector: c }) => ({
-    evseId,
-    connectorId: c.connectorId,
-    standard: c.standard,
-    format: c.format,
-    powerType: c.powerType,
-    maxVoltage: c.maxVoltage,
-    maxAmperage: c.maxAmperage,
-    maxElectricPower: c.maxElectricPower,
-    connectorType: c.connectorType ?? c.standard,
-    rateSetting: c.rateSetting,
-  })));
-}
-
-// ---- the credentials mail ----
-
-async function queueCredentialsMail(ctx: WriteContext, deps: LocationServiceDeps, credentials: ReadonlyMap<string, ChargerCredentials>): Promise<number | undefined> {
-  if (credentials.size === 0) return undefined;
-  return deps.mailer.queue(ctx.tx, credentialsMail(ctx.owner, [...credentials.values()], deps.ocppBaseUrl));
-}
-
-async function deliver(db: Database, deps: LocationServiceDeps, mailId: number | undefined): Promise<void> {
-  if (mailId !== undefined) await deps.mailer.deliver(db, [mailId]);
-}
-
-export function credentialsMail(owner: CpoOwnerRow, credentials: readonly ChargerCredentials[], ocppBaseUrl?: string): Mail {
-  const base = ocppBaseUrl?.replace(/\/+$/, '') ?? '';
-  const n = credentials.length;
-  const lines = [
-    `Hello ${owner.contactName ?? owner.name},`,
-    '',
-    `${n} ${n === 1 ? 'charger was' : 'chargers were'} registered for ${owner.name}. Configure each one with its OCPP endpoint`,
-    '(OCPP 1.6J over websocket, subprotocol ocpp1.6) and its password (HTTP Basic authentication,',
-    'user name = the charger\'s identity, security profile 1 or 2):',
-    '',
-  ];
-  for (const c of credentials) {
-    lines.push(`Charger identity (EVSE uid): ${c.id}`, `  OCPP URL: ${base}/ocpp/${c.id}`, `  Password: ${c.password}`, '');
-  }
-  lines.push('Keep these passwords secret. They are not sent again; a lost password has to be reset by an operator.');
-  return { to: owner.contactEmail!, subject: `OCPP credentials for ${n} new ${n === 1 ? 'charger' : 'chargers'}`, text: lines.join('\n') };
-}
+export { credentialsMail } from './credentials-mail.ts';

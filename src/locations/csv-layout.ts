@@ -1,0 +1,201 @@
+import type { z } from 'zod';
+import {
+  ConnectorSchema,
+  connectorShape,
+  EvseFieldsSchema,
+  LocationFieldsSchema,
+  type ConnectorFields,
+  type EvseFields,
+  type LocationFields,
+} from './location-input.ts';
+
+// The CSV layout of the location import (docs/csv-import.md): the columns, and how a header and a
+// row are read into location, EVSE and connector fields.
+
+export type ColumnLevel = 'location' | 'evse' | 'connector';
+
+export interface CsvColumn {
+  name: string;
+  level: ColumnLevel;
+  required: boolean;
+  /** A list of codes separated by LIST_SEPARATOR. */
+  list?: true;
+}
+
+export const LIST_SEPARATOR = '|';
+
+/** In their documented order (docs/csv-import.md); a file may order its columns freely and leave optional ones out. */
+export const CSV_COLUMNS: readonly CsvColumn[] = [
+  { name: 'location_ref', level: 'location', required: true },
+  { name: 'name', level: 'location', required: true },
+  { name: 'address', level: 'location', required: true },
+  { name: 'lat', level: 'location', required: true },
+  { name: 'lng', level: 'location', required: true },
+  { name: 'city', level: 'location', required: false },
+  { name: 'province', level: 'location', required: false },
+  { name: 'region', level: 'location', required: false },
+  { name: 'postal_code', level: 'location', required: false },
+  { name: 'country_code', level: 'location', required: false },
+  { name: 'facilities', level: 'location', required: false, list: true },
+  { name: 'parking_types', level: 'location', required: false, list: true },
+  { name: 'parking_restrictions', level: 'location', required: false, list: true },
+  { name: 'evse_uid', level: 'evse', required: true },
+  { name: 'evse_id', level: 'evse', required: false },
+  { name: 'serial_number', level: 'evse', required: false },
+  { name: 'meter_type', level: 'evse', required: false },
+  { name: 'status', level: 'evse', required: false },
+  { name: 'kwh', level: 'evse', required: false },
+  { name: 'capabilities', level: 'evse', required: false, list: true },
+  { name: 'payment_types', level: 'evse', required: false, list: true },
+  { name: 'connector_id', level: 'connector', required: true },
+  { name: 'standard', level: 'connector', required: true },
+  { name: 'format', level: 'connector', required: true },
+  { name: 'power_type', level: 'connector', required: true },
+  { name: 'max_voltage', level: 'connector', required: true },
+  { name: 'max_amperage', level: 'connector', required: true },
+  { name: 'max_electric_power', level: 'connector', required: true },
+  { name: 'connector_type', level: 'connector', required: false },
+  { name: 'rate_setting', level: 'connector', required: false },
+];
+
+export const COLUMN_BY_NAME = new Map(CSV_COLUMNS.map((c) => [c.name, c]));
+/** Input field → CSV column, where they differ (the EVSE's uid is `evse_uid` in a flat row). */
+export const COLUMN_OF_FIELD: Record<ColumnLevel, Record<string, string>> = { location: {}, evse: { uid: 'evse_uid' }, connector: {} };
+export const FIELD_OF_COLUMN: Record<string, string> = { evse_uid: 'uid' };
+
+export interface CsvIssue {
+  /** Line in the file (the header is line 1). */
+  line: number;
+  /** The column the problem is in; null for the row as a whole. */
+  column: string | null;
+  reason: string;
+}
+
+export interface CsvRow {
+  line: number;
+  locationRef: string;
+  location: LocationFields;
+  evse: EvseFields;
+  connector: ConnectorFields & { connectorId: number };
+}
+
+/** The valid codes of each reference table, upper case. */
+export interface ReferenceCodeSets {
+  connectorType: ReadonlySet<string>;
+  facility: ReadonlySet<string>;
+  capability: ReadonlySet<string>;
+  paymentType: ReadonlySet<string>;
+  parkingType: ReadonlySet<string>;
+  parkingRestriction: ReadonlySet<string>;
+}
+
+export interface Header {
+  line: number;
+  width: number;
+  index: Map<string, number>;
+}
+
+export function readHeader(cells: string[], line: number): { header: Header; issues: CsvIssue[] } {
+  const issues: CsvIssue[] = [];
+  const index = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    const name = cell.toLowerCase();
+    if (name === '') {
+      // A trailing empty header cell (an editor's extra comma) is harmless; an empty one in between is not.
+      if (cells.slice(i).some((c) => c !== '')) issues.push({ line, column: null, reason: `header field ${i + 1} is empty` });
+    } else if (!COLUMN_BY_NAME.has(name)) {
+      issues.push({ line, column: cell, reason: `unknown column; the columns are ${CSV_COLUMNS.map((c) => c.name).join(', ')}` });
+    } else if (index.has(name)) {
+      issues.push({ line, column: name, reason: 'column appears twice in the header' });
+    } else {
+      index.set(name, i);
+    }
+  });
+  for (const column of CSV_COLUMNS) {
+    if (column.required && !index.has(column.name)) issues.push({ line, column: column.name, reason: 'required column is missing from the header' });
+  }
+  return { header: { line, width: cells.length, index }, issues };
+}
+
+export interface ParsedRow {
+  issues: CsvIssue[];
+  /** The codes of each reference column as written (upper case), valid row or not. */
+  codes: Map<string, string[]>;
+  locationRef?: string;
+  location?: LocationFields;
+  evse?: EvseFields;
+  connector?: ConnectorFields;
+  connectorId?: number;
+}
+
+export const MAX_REF_LENGTH = 100;
+
+export function parseRow(header: Header, cells: string[], line: number): ParsedRow {
+  if (cells.length < header.width || cells.slice(header.width).some((c) => c !== '')) {
+    return { issues: [{ line, column: null, reason: `expected ${header.width} fields like the header, found ${cells.length}` }], codes: new Map() };
+  }
+  const out: ParsedRow = { issues: [], codes: new Map() };
+  const cell = (name: string): string | undefined => {
+    const i = header.index.get(name);
+    const value = i === undefined ? undefined : cells[i];
+    return value === '' ? undefined : value;
+  };
+  const inputOf = (level: ColumnLevel) => {
+    const input: Record<string, unknown> = {};
+    for (const column of CSV_COLUMNS) {
+      if (column.level !== level || column.name === 'location_ref') continue;
+      const value = cell(column.name);
+      input[FIELD_OF_COLUMN[column.name] ?? column.name] = column.list && value !== undefined ? splitList(value) : value;
+    }
+    return input;
+  };
+  const check = <T>(level: ColumnLevel, schema: z.ZodType<T>): T | undefined => {
+    const result = schema.safeParse(inputOf(level));
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      out.issues.push({ line, column: COLUMN_OF_FIELD[level][field] ?? (field || null), reason: issue.message });
+    }
+    return undefined;
+  };
+
+  for (const { column } of REFERENCE_CHECKS) {
+    const value = cell(column);
+    if (value !== undefined) out.codes.set(column, [...new Set(splitList(value).map((c) => c.toUpperCase()))]);
+  }
+
+  const ref = cell('location_ref');
+  if (ref === undefined) out.issues.push({ line, column: 'location_ref', reason: 'is required' });
+  else if (ref.length > MAX_REF_LENGTH) out.issues.push({ line, column: 'location_ref', reason: `must be at most ${MAX_REF_LENGTH} characters` });
+  else out.locationRef = ref;
+  out.location = check('location', LocationFieldsSchema);
+  out.evse = check('evse', EvseFieldsSchema);
+  out.connector = check('connector', ConnectorSchema);
+  // The id on its own, so a row with another bad connector column still counts for the id checks.
+  const id = connectorShape.connector_id.safeParse(cell('connector_id'));
+  if (id.success && id.data !== null) {
+    out.connectorId = id.data;
+  } else if (id.success) {
+    out.issues.push({ line, column: 'connector_id', reason: 'is required' });
+    out.connector = undefined;
+  }
+  return out;
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(LIST_SEPARATOR)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+/** Columns holding reference-table codes; checked from the cells, so a row's other errors do not hide an unknown code. */
+export const REFERENCE_CHECKS: ReadonlyArray<{ column: string; set: keyof ReferenceCodeSets; label: string }> = [
+  { column: 'facilities', set: 'facility', label: 'facility' },
+  { column: 'parking_types', set: 'parkingType', label: 'parking type' },
+  { column: 'parking_restrictions', set: 'parkingRestriction', label: 'parking restriction' },
+  { column: 'capabilities', set: 'capability', label: 'capability' },
+  { column: 'payment_types', set: 'paymentType', label: 'payment type' },
+  { column: 'standard', set: 'connectorType', label: 'connector type' },
+  { column: 'connector_type', set: 'connectorType', label: 'connector type' },
+];
