@@ -24,6 +24,8 @@ import { ocpiRoutes } from './ocpi/index.ts';
 import { operatorAuthRoutes } from './operator/auth.routes.ts';
 import { operatorRoutes } from './operator/index.ts';
 import { createTokenService } from './security/jwt.ts';
+import { createGraphql, GRAPHQL_PATH } from './graphql/yoga.ts';
+import { createStatusFeed, type StatusFeed } from './map/status-feed.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +44,8 @@ export interface App {
   gateway: ChargerGateway;
   ingest: Ingest;
   metrics: Metrics;
+  /** Live connector status changes (GraphQL subscription), fed by StatusNotifications of every node. */
+  statusFeed: StatusFeed;
   /** Closes charger sockets, stops timers, then writes what is still queued. The caller closes bus and database. */
   close(): Promise<void>;
 }
@@ -55,6 +59,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maxDelayMs: config.writeBatch.delayMs,
     // PGlite is one connection; on PostgreSQL a few batches commit in parallel, leaving pool room for the rest.
     concurrency: deps.databaseKind === 'pglite' ? 1 : Math.max(1, Math.min(4, config.databasePoolSize - 2)),
+    // Committed status batches are announced for the map's live feed (src/map/status-feed.ts).
+    bus,
     onBatch: (writer, size, seconds) => {
       metrics.writeBatchSize.observe({ writer }, size);
       metrics.writeBatchSeconds.observe({ writer }, seconds);
@@ -108,9 +114,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const authenticator = createAuthenticator({ tokens, db });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, log });
 
+  const statusFeed = await createStatusFeed({ db, bus, log: log.child({ component: 'status-feed' }) });
+  const graphql = createGraphql({ db, config, authenticator, statusFeed, log });
+
   const registry = createOpenApiRegistry();
   let openApiDocument: unknown;
   const koa = new Koa({ proxy: false });
+  // Errors koa sees outside the middleware chain: a response stream broken by its client (an SSE
+  // subscriber going away resets the socket). Logged here rather than printed by koa's default.
+  koa.on('error', (err: NodeJS.ErrnoException) => {
+    const gone = err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    log[gone ? 'debug' : 'warn']({ err }, 'http response stream failed');
+  });
+  // First: yoga reads the body itself, answers every error in GraphQL's own shape and streams SSE.
+  koa.use(async (ctx, next) => {
+    if (ctx.path !== GRAPHQL_PATH) return next();
+    ctx.respond = false;
+    await graphql.handle(ctx.req, ctx.res);
+  });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
   koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope]]));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
@@ -145,7 +166,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     gateway,
     ingest,
     metrics,
+    statusFeed,
     close: async () => {
+      // Ends open subscriptions (their SSE streams close) before the rest stops.
+      await statusFeed.close();
+      await graphql.dispose();
       await ocpp.close();
       await gateway.close();
       await maintenance.close();

@@ -43,6 +43,11 @@ const schema = z
     MAINTENANCE_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(15),
     WRITE_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
     WRITE_BATCH_DELAY_MS: z.coerce.number().min(0).max(1_000).default(2),
+    GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+    GRAPHIQL: booleanFlag.optional(),
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+    GRAPHQL_MAX_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
   })
   .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
     message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
@@ -89,6 +94,16 @@ export interface Config {
   writeBatch: { max: number; delayMs: number };
   cluster: { heartbeatIntervalMs: number; nodeTimeoutMs: number };
   maintenanceIntervalMs: number;
+  graphql: {
+    introspection: boolean;
+    graphiql: boolean;
+    /** Deepest field nesting a query may have (introspection fields not counted). */
+    maxDepth: number;
+    /** Highest estimated cost (fields × list sizes) a query may have. */
+    maxCost: number;
+    /** Largest page (`limit`) a list query may ask for. */
+    maxLimit: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -146,5 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       nodeTimeoutMs: e.CLUSTER_NODE_TIMEOUT_S * 1000,
     }),
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_S * 1000,
+    graphql: Object.freeze({
+      // A production schema is not advertised unless asked for; in development both help.
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxLimit: e.GRAPHQL_MAX_LIMIT,
+    }),
   });
 }

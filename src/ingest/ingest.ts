@@ -1,9 +1,12 @@
 import * as chargePointRepository from '../charge-points/charge-point.repository.ts';
 import * as connectorStatusRepository from '../charge-points/connector-status.repository.ts';
 import type { StatusReport } from '../charge-points/connector-status.repository.ts';
-import type { Database } from '../db/database.ts';
+import type { ClusterBus } from '../cluster/cluster-bus.ts';
+import type { Database, Db } from '../db/database.ts';
 import { BatchWriter } from '../db/batch-writer.ts';
 import type { NewMeterValue } from '../db/schema.ts';
+import { encodeStatusMessages, STATUS_CHANNEL, type StatusWireItem } from '../map/status-feed.ts';
+import * as statusFeedRepository from '../map/status-feed.repository.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
 
 /**
@@ -24,6 +27,8 @@ export interface IngestOptions {
   concurrency: number;
   onBatch?: (writer: string, size: number, seconds: number) => void;
   onError?: (writer: string, err: unknown, size: number) => void;
+  /** When set, every committed status batch is announced on STATUS_CHANNEL (the map's live status feed). */
+  bus?: ClusterBus;
 }
 
 export function createIngest(db: Database, options: IngestOptions): Ingest {
@@ -41,14 +46,36 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
     flush: (batches) => meterValueRepository.insertMany(db, batches.flat()),
   });
 
+  const bus = options.bus;
+  // Announcements go out one batch after another, never before their batch committed; close() waits for them.
+  let announcing: Promise<void> = Promise.resolve();
+  const announce = (changes: StatusWireItem[]): void => {
+    if (!bus || changes.length === 0) return;
+    announcing = announcing.then(async () => {
+      try {
+        for (const message of encodeStatusMessages(changes)) await bus.publish(STATUS_CHANNEL, message);
+      } catch (err) {
+        // At most once, like the bus itself: the status is committed, only the live update is lost.
+        try {
+          options.onError?.('status_feed', err, changes.length);
+        } catch {
+          // a throwing reporter must not break the chain
+        }
+      }
+    });
+  };
+
   const statuses = new BatchWriter<StatusReport>({
     ...common,
     name: 'status',
-    flush: (reports) =>
-      db.transaction().execute(async (tx) => {
+    flush: async (reports) => {
+      const changes = await db.transaction().execute(async (tx) => {
         await connectorStatusRepository.insertEvents(tx, reports);
         await connectorStatusRepository.upsertLatest(tx, reports);
-      }),
+        return bus ? currentChanges(tx, reports) : [];
+      });
+      announce(changes);
+    },
   });
 
   const touches = new BatchWriter<{ id: string; at: Date }>({
@@ -70,6 +97,30 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
     touch: (id, at) => touches.write({ id, at }),
     close: async () => {
       await Promise.all([meterValues.close(), statuses.close(), touches.close()]);
+      await announcing;
     },
   };
+}
+
+/**
+ * The reports of a batch that are now their connector's latest state: the newest per connector, unless
+ * an even newer one was already stored (a replayed old report changes nothing a map should show).
+ */
+async function currentChanges(tx: Db, reports: readonly StatusReport[]): Promise<StatusWireItem[]> {
+  const newest = new Map<string, StatusReport>();
+  for (const r of reports) {
+    const key = `${r.chargePointId}\u0000${r.connectorId}`;
+    const seen = newest.get(key);
+    if (!seen || seen.statusAt <= r.statusAt) newest.set(key, r);
+  }
+  const stored = new Map(
+    (await statusFeedRepository.latestOf(tx, [...newest.values()])).map((row) => [`${row.chargePointId}\u0000${row.connectorId}`, row]),
+  );
+  const changes: StatusWireItem[] = [];
+  for (const [key, r] of newest) {
+    const row = stored.get(key);
+    if (!row || row.status !== r.status || new Date(row.statusAt).getTime() !== r.statusAt.getTime()) continue;
+    changes.push({ cp: r.chargePointId, c: r.connectorId, s: r.status, e: r.errorCode, t: r.statusAt.toISOString() });
+  }
+  return changes;
 }

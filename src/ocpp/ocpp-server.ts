@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../logger.ts';
+import { encodeStatusMessages, STATUS_CHANNEL } from '../map/status-feed.ts';
 import type { Metrics } from '../metrics.ts';
 import { CONNECTED_CHANNEL, type ConnectedNotice } from './command-channels.ts';
 import { ConnectionRegistry, type ChargerConnection } from './connection-registry.ts';
@@ -123,6 +124,15 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     track(onClient(client).catch((err) => log.error({ err }, 'failed to set up charger connection')));
   });
 
+  /**
+   * Live map subscribers learn that a charger went away (its connectors now read UNKNOWN) through the
+   * status feed, as a pseudo-status "Offline" on connector 0.
+   */
+  async function announceOffline(chargePointId: string): Promise<void> {
+    const item = { cp: chargePointId, c: 0, s: 'Offline', e: 'NoError', t: now().toISOString() };
+    for (const message of encodeStatusMessages([item])) await bus.publish(STATUS_CHANNEL, message);
+  }
+
   async function onClient(client: RpcServerClient): Promise<void> {
     const { chargePointId, wsConnectionId } = client.session as { chargePointId: string; wsConnectionId: string };
     const clog = log.child({ chargePointId, wsConnectionId });
@@ -191,6 +201,7 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
       track(
         chargePointService
           .disconnected(db, chargePointId, wsConnectionId, now())
+          .then((wentOffline) => (wentOffline ? announceOffline(chargePointId) : undefined))
           .catch((err) => clog.error({ err }, 'failed to record disconnect')),
       );
     });
