@@ -1,5 +1,6 @@
 import * as apiClientService from '../api-clients/api-client.service.ts';
 import type { Authenticator, SessionUser } from '../auth/authenticator.ts';
+import type { ConnectorStatusChange, StatusFeed } from '../map/status-feed.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ApiClientRow } from '../db/schema.ts';
@@ -16,25 +17,9 @@ export interface Scope {
   publishedOnly: boolean;
 }
 
-/** The yoga status feed as the GraphQL layer uses it (src/map/status-feed.ts implements it). */
-export interface ConnectorStatusChange {
-  locationId: number;
-  evseUid: string;
-  connectorId: number;
-  ocppStatus: string;
-  status: string;
-  errorCode: string;
-  at: string;
-}
-
-export interface StatusFeedFilter {
-  locationIds?: number[];
-  near?: { lat: number; lng: number; distanceKm: number };
-}
-
-export interface StatusFeedPort {
-  subscribe(filter: StatusFeedFilter): AsyncIterableIterator<ConnectorStatusChange>;
-}
+/** The part of the status feed (src/map/status-feed.ts) the subscription resolver uses. */
+export type StatusFeedPort = Pick<StatusFeed, 'subscribe'>;
+export type { ConnectorStatusChange };
 
 export interface GraphqlContext {
   db: Db;
