@@ -80,7 +80,8 @@ describe('core profile', () => {
     transactionId = active[0].id;
     const details = await charger();
     expect(details.active_transactions[0]).toMatchObject({ id: transactionId, connector_id: 2 });
-    expect(details.connectors[1].status).toBe('Charging');
+    // The charger reports Charging right after its StartTransaction is answered.
+    await eventually(async () => (await charger()).connectors[1].status === 'Charging');
   });
 
   it('RemoteStopTransaction: the charger stops it, with reason Remote', async () => {
