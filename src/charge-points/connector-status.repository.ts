@@ -13,9 +13,10 @@ export async function insertEvents(db: Db, reports: readonly StatusReport[]): Pr
 
 /**
  * Upserts the latest state per connector. Reports may arrive out of order (a charger replays its
- * queue after a reconnect): an older report never overwrites a newer one.
+ * queue after a reconnect): an older report never overwrites a newer one. Returns the reports that
+ * became their connector's stored state (what a live map should be told).
  */
-export async function upsertLatest(db: Db, reports: readonly StatusReport[]): Promise<void> {
+export async function upsertLatest(db: Db, reports: readonly StatusReport[]): Promise<StatusReport[]> {
   // One row per (charger, connector) per statement: PostgreSQL refuses to touch a row twice in one upsert.
   const latest = new Map<string, StatusReport>();
   for (const r of reports) {
@@ -23,8 +24,8 @@ export async function upsertLatest(db: Db, reports: readonly StatusReport[]): Pr
     const seen = latest.get(key);
     if (!seen || seen.statusAt <= r.statusAt) latest.set(key, r);
   }
-  if (latest.size === 0) return;
-  await db
+  if (latest.size === 0) return [];
+  return db
     .insertInto('connectorStatus')
     .values([...latest.values()].map((r) => ({ ...r, receivedAt: new Date() })))
     .onConflict((oc) =>
@@ -38,6 +39,7 @@ export async function upsertLatest(db: Db, reports: readonly StatusReport[]): Pr
         receivedAt: sql`excluded.received_at`,
       }).where(sql<boolean>`connector_status.status_at <= excluded.status_at`),
     )
+    .returning(['chargePointId', 'connectorId', 'status', 'errorCode', 'info', 'vendorId', 'vendorErrorCode', 'statusAt'])
     .execute();
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { assertChannel, assertMessage, type ClusterBus } from './cluster-bus.ts';
+import { Subscriptions } from './subscriptions.ts';
 
 export interface PgBusOptions {
   url: string;
@@ -15,9 +16,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** A LISTEN failing on this many fresh connections in a row is not a dropped connection. */
 const MAX_LISTEN_ATTEMPTS = 3;
 
-interface Subscription {
-  handler: (message: string) => void;
-}
 interface Listener {
   client: pg.Client;
   dead: boolean;
@@ -52,7 +50,7 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
   });
   pool.on('error', report); // idle connection lost: the pool drops it
 
-  const channels = new Map<string, Set<Subscription>>();
+  const channels = new Subscriptions(report);
   let closed = false;
   let closing: Promise<void> | undefined;
   let listener: Listener | undefined; // connected and LISTENing on every channel of `channels`
@@ -60,16 +58,6 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
   let retryTimer: NodeJS.Timeout | undefined;
   const waiters: Array<{ resolve: (l: Listener) => void; reject: (err: Error) => void }> = [];
   const closedError = () => new Error('cluster bus is closed');
-
-  function dispatch(channel: string, message: string): void {
-    for (const subscription of [...(channels.get(channel) ?? [])]) {
-      try {
-        subscription.handler(message);
-      } catch (err) {
-        report(err);
-      }
-    }
-  }
 
   function dropped(conn: Listener, err: Error): void {
     if (conn.dead) return;
@@ -93,7 +81,7 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
     const conn: Listener = (connecting = { client, dead: false });
     client.on('error', (err) => dropped(conn, err));
     client.on('end', () => dropped(conn, new Error('cluster bus LISTEN connection ended')));
-    client.on('notification', (n) => dispatch(n.channel, n.payload ?? ''));
+    client.on('notification', (n) => channels.deliver(channels.of(n.channel), n.payload ?? ''));
     try {
       await client.connect();
       if (listenTo.length) await client.query(listenSql(listenTo));
@@ -116,14 +104,14 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
     listener = conn;
     for (const waiter of waiters.splice(0)) waiter.resolve(conn);
     // Unsubscribed while reconnecting: stop the server queueing for nobody.
-    const gone = listenedTo.filter((c) => !channels.has(c));
+    const gone = listenedTo.filter((c) => !channels.hasChannel(c));
     if (gone.length) conn.client.query(listenSql(gone, 'UNLISTEN')).catch(() => undefined);
   }
 
   function scheduleReconnect(delayMs: number): void {
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      const listenTo = [...channels.keys()];
+      const listenTo = channels.channelNames();
       connect(listenTo).then(
         (conn) => {
           if (closed) conn.client.end().catch(() => undefined);
@@ -181,14 +169,9 @@ export async function createPgBus(options: PgBusOptions): Promise<ClusterBus> {
     async subscribe(channel, handler) {
       assertOpen();
       assertChannel(channel);
-      const subscription: Subscription = { handler };
-      let subscriptions = channels.get(channel);
-      if (!subscriptions) channels.set(channel, (subscriptions = new Set()));
-      subscriptions.add(subscription);
+      const subscription = channels.add(channel, handler);
       const unsubscribe = async (): Promise<void> => {
-        const current = channels.get(channel);
-        if (!current?.delete(subscription) || current.size > 0) return;
-        channels.delete(channel);
+        if (channels.remove(channel, subscription) !== 'last') return;
         const conn = listener;
         // Without a live connection there is nothing to undo: a reconnect LISTENs only current channels.
         if (!conn || closed) return;

@@ -2,11 +2,10 @@ import * as chargePointRepository from '../charge-points/charge-point.repository
 import * as connectorStatusRepository from '../charge-points/connector-status.repository.ts';
 import type { StatusReport } from '../charge-points/connector-status.repository.ts';
 import type { ClusterBus } from '../cluster/cluster-bus.ts';
-import type { Database, Db } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { BatchWriter } from '../db/batch-writer.ts';
 import type { NewMeterValue } from '../db/schema.ts';
 import { encodeStatusMessages, STATUS_CHANNEL, type StatusWireItem } from '../map/status-feed.ts';
-import * as statusFeedRepository from '../map/status-feed.repository.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
 
 /**
@@ -69,12 +68,12 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
     ...common,
     name: 'status',
     flush: async (reports) => {
-      const changes = await db.transaction().execute(async (tx) => {
+      const stored = await db.transaction().execute(async (tx) => {
         await connectorStatusRepository.insertEvents(tx, reports);
-        await connectorStatusRepository.upsertLatest(tx, reports);
-        return bus ? currentChanges(tx, reports) : [];
+        return connectorStatusRepository.upsertLatest(tx, reports);
       });
-      announce(changes);
+      // Only what became a connector's stored state: a replayed old report changes nothing a map shows.
+      announce(stored.map((r) => ({ cp: r.chargePointId, c: r.connectorId, s: r.status, e: r.errorCode, t: r.statusAt.toISOString() })));
     },
   });
 
@@ -100,27 +99,4 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
       await announcing;
     },
   };
-}
-
-/**
- * The reports of a batch that are now their connector's latest state: the newest per connector, unless
- * an even newer one was already stored (a replayed old report changes nothing a map should show).
- */
-async function currentChanges(tx: Db, reports: readonly StatusReport[]): Promise<StatusWireItem[]> {
-  const newest = new Map<string, StatusReport>();
-  for (const r of reports) {
-    const key = `${r.chargePointId}\u0000${r.connectorId}`;
-    const seen = newest.get(key);
-    if (!seen || seen.statusAt <= r.statusAt) newest.set(key, r);
-  }
-  const stored = new Map(
-    (await statusFeedRepository.latestOf(tx, [...newest.values()])).map((row) => [`${row.chargePointId}\u0000${row.connectorId}`, row]),
-  );
-  const changes: StatusWireItem[] = [];
-  for (const [key, r] of newest) {
-    const row = stored.get(key);
-    if (!row || row.status !== r.status || new Date(row.statusAt).getTime() !== r.statusAt.getTime()) continue;
-    changes.push({ cp: r.chargePointId, c: r.connectorId, s: r.status, e: r.errorCode, t: r.statusAt.toISOString() });
-  }
-  return changes;
 }

@@ -1,21 +1,4 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-
-export interface ConnectorKey {
-  chargePointId: string;
-  connectorId: number;
-}
-
-/** The latest stored state of the given connectors (connector_status). */
-export async function latestOf(db: Db, keys: readonly ConnectorKey[]) {
-  if (keys.length === 0) return [];
-  const tuples = keys.map((k) => sql`(${k.chargePointId}, ${k.connectorId}::integer)`);
-  return db
-    .selectFrom('connectorStatus')
-    .select(['chargePointId', 'connectorId', 'status', 'statusAt'])
-    .where(sql<boolean>`(charge_point_id, connector_id) in (${sql.join(tuples)})`)
-    .execute();
-}
 
 export interface ChargerPlace {
   /** evse.uid, the charger's OCPP identity. */

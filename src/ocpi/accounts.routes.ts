@@ -86,10 +86,8 @@ export function accountRoutes(deps: OcpiDeps, store: UploadStore): Router {
   const serviceDeps = { mailer: deps.mailer, store, log: deps.log.child({ component: 'cpo-accounts' }) };
   const cpoOwner = deps.requireUser(['CPO_OWNER']);
 
-  // Guards go in front of the routes (same path and method) so they run before body validation.
-  router.post('/register', deps.requireApiClient);
   defineRoute(router, registry, {
-    method: 'post', path: '/register', summary: 'Register a charge point operator', tags: ['CPO: accounts'],
+    method: 'post', path: '/register', guard: deps.requireApiClient, summary: 'Register a charge point operator', tags: ['CPO: accounts'],
     security: ['basicAuth'],
     body: RegisterBody,
     responses: {
@@ -112,10 +110,8 @@ export function accountRoutes(deps: OcpiDeps, store: UploadStore): Router {
     });
     ok(ctx, 'SUCCESS');
   });
-
-  router.post('/cpo/upload', deps.requireApiClient);
   defineMultipartRoute(router, registry, {
-    method: 'post', path: '/cpo/upload', summary: 'Upload a CPO logo (then name it in register or the logo PATCH)', tags: ['CPO: accounts'],
+    method: 'post', path: '/cpo/upload', guard: deps.requireApiClient, summary: 'Upload a CPO logo (then name it in register or the logo PATCH)', tags: ['CPO: accounts'],
     security: ['basicAuth'],
     form: z.object({ cpo_logo: FilePart().describe('PNG, JPEG, WebP or GIF; at most UPLOAD_MAX_BYTES') }),
     limits: { fileFields: ['cpo_logo'], maxFiles: 1, maxFileBytes: config.uploads.maxBytes, maxFields: 5 },
@@ -130,10 +126,8 @@ export function accountRoutes(deps: OcpiDeps, store: UploadStore): Router {
     ctx.set('Location', uploadUrl(config, stored.fileName));
     ok(ctx, []);
   });
-
-  router.patch('/cpo/logo/upload', cpoOwner);
   defineRoute(router, registry, {
-    method: 'patch', path: '/cpo/logo/upload', summary: "Set the logged-in CPO's logo to an uploaded logo", tags: ['CPO: accounts'],
+    method: 'patch', path: '/cpo/logo/upload', guard: cpoOwner, summary: "Set the logged-in CPO's logo to an uploaded logo", tags: ['CPO: accounts'],
     security: ['bearerAuth'],
     body: LogoBody,
     responses: {
@@ -147,10 +141,8 @@ export function accountRoutes(deps: OcpiDeps, store: UploadStore): Router {
     await cpoService.setLogo(db, serviceDeps, cpoOwnerIdOf(ctx), body.logo);
     ok(ctx, []);
   });
-
-  router.get('/details', cpoOwner);
   defineRoute(router, registry, {
-    method: 'get', path: '/details', summary: "The logged-in CPO's details", tags: ['CPO: accounts'],
+    method: 'get', path: '/details', guard: cpoOwner, summary: "The logged-in CPO's details", tags: ['CPO: accounts'],
     security: ['bearerAuth'],
     responses: {
       200: { description: 'The CPO', schema: enveloped(Details) },

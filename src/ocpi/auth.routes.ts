@@ -63,10 +63,8 @@ export function cpoAuthRoutes(deps: OcpiDeps): Router {
     role: s.user.role,
   });
 
-  // Guards go in front of the routes (same path and method) so they run before body validation.
-  router.post('/login', deps.requireApiClient);
   defineRoute(router, registry, {
-    method: 'post', path: '/login', summary: 'Log in with username and password; returns access and refresh tokens', tags: ['CPO auth'],
+    method: 'post', path: '/login', guard: deps.requireApiClient, summary: 'Log in with username and password; returns access and refresh tokens', tags: ['CPO auth'],
     security: ['basicAuth'],
     body: LoginBody,
     responses: {
@@ -93,10 +91,8 @@ export function cpoAuthRoutes(deps: OcpiDeps): Router {
     const session = await invalidTokenChallenge(ctx, () => auth.refresh(db, token));
     ok(ctx, tokenPairJson(session), 200, 'SUCCESS');
   });
-
-  router.post('/logout', signedIn);
   defineRoute(router, registry, {
-    method: 'post', path: '/logout', summary: 'End the session: its access and refresh tokens stop working at once', tags: ['CPO auth'],
+    method: 'post', path: '/logout', guard: signedIn, summary: 'End the session: its access and refresh tokens stop working at once', tags: ['CPO auth'],
     security: ['bearerAuth'],
     responses: {
       200: { description: 'Logged out', schema: enveloped(z.array(z.unknown()).max(0)) },
@@ -106,10 +102,8 @@ export function cpoAuthRoutes(deps: OcpiDeps): Router {
     await auth.logout(db, currentUser(ctx).sessionId);
     ok(ctx, [], 200, 'Logged out successfully');
   });
-
-  router.post('/change-old-password', signedIn);
   defineRoute(router, registry, {
-    method: 'post', path: '/change-old-password', summary: 'Change the password (required after a one-time password); ends the other sessions', tags: ['CPO auth'],
+    method: 'post', path: '/change-old-password', guard: signedIn, summary: 'Change the password (required after a one-time password); ends the other sessions', tags: ['CPO auth'],
     security: ['bearerAuth'],
     body: ChangePasswordBody,
     responses: {

@@ -24,10 +24,8 @@ const errorResponse = (description: string) => ({ description, schema: Enveloped
 export function filterRoutes(deps: OcpiDeps): Router {
   const { db, registry } = deps;
   const router = new Router({ prefix: '/ocpi/cpo/2.2' });
-
-  router.get('/filters', deps.requireApiClient);
   defineRoute(router, registry, {
-    method: 'get', path: '/filters', summary: 'Default filters: connector types, facilities, capabilities, payment and parking types, parking restrictions', tags: ['CPO: filters'],
+    method: 'get', path: '/filters', guard: deps.requireApiClient, summary: 'Default filters: connector types, facilities, capabilities, payment and parking types, parking restrictions', tags: ['CPO: filters'],
     security: ['basicAuth'],
     responses: {
       200: { description: 'Each list ordered by id', schema: enveloped(Filters) },
@@ -44,10 +42,8 @@ export function filterRoutes(deps: OcpiDeps): Router {
       parking_restrictions: f.parkingRestrictions,
     } satisfies z.infer<typeof Filters>);
   });
-
-  router.get('/filters/cities/:province_name', deps.requireApiClient);
   defineRoute(router, registry, {
-    method: 'get', path: '/filters/cities/:province_name', summary: 'Cities with published locations in a province', tags: ['CPO: filters'],
+    method: 'get', path: '/filters/cities/:province_name', guard: deps.requireApiClient, summary: 'Cities with published locations in a province', tags: ['CPO: filters'],
     security: ['basicAuth'],
     params: z.object({ province_name: z.string().openapi({ example: 'Zambales' }) }),
     responses: {

@@ -52,10 +52,8 @@ export function photoRoutes(deps: OcpiDeps, store: UploadStore): Router {
   const router = new Router({ prefix: '/ocpi/cpo/api/v1' });
   const cpoOwner = deps.requireUser(['CPO_OWNER']);
   const maxFileBytes = config.uploads.maxBytes;
-
-  router.post('/locations/photos/uploads', cpoOwner);
   defineMultipartRoute(router, registry, {
-    method: 'post', path: '/locations/photos/uploads', summary: 'Upload photos of one of your locations', tags: ['CPO: photos'],
+    method: 'post', path: '/locations/photos/uploads', guard: cpoOwner, summary: 'Upload photos of one of your locations', tags: ['CPO: photos'],
     security: ['bearerAuth'],
     form: z.object({
       location_photos: z.array(FilePart()).min(1).max(photoService.MAX_PHOTOS_PER_REQUEST)
@@ -76,10 +74,8 @@ export function photoRoutes(deps: OcpiDeps, store: UploadStore): Router {
     await photoService.addPhotos(db, store, { cpoOwnerId: cpoOwnerIdOf(ctx), locationId, files });
     ok(ctx, []);
   });
-
-  router.patch('/locations/photos/uploads/:photo_id', cpoOwner);
   defineMultipartRoute(router, registry, {
-    method: 'patch', path: '/locations/photos/uploads/:photo_id', summary: 'Replace the image of one of your location photos', tags: ['CPO: photos'],
+    method: 'patch', path: '/locations/photos/uploads/:photo_id', guard: cpoOwner, summary: 'Replace the image of one of your location photos', tags: ['CPO: photos'],
     security: ['bearerAuth'],
     params: PhotoIdParam,
     form: z.object({ location_photo: FilePart().describe('PNG, JPEG, WebP or GIF, at most UPLOAD_MAX_BYTES') }),
@@ -95,10 +91,8 @@ export function photoRoutes(deps: OcpiDeps, store: UploadStore): Router {
     await photoService.replacePhoto(db, store, { cpoOwnerId: cpoOwnerIdOf(ctx), photoId: params.photo_id, file: file! });
     ok(ctx, []);
   });
-
-  router.delete('/locations/photos/uploads/:photo_id', cpoOwner);
   defineRoute(router, registry, {
-    method: 'delete', path: '/locations/photos/uploads/:photo_id', summary: 'Delete one of your location photos', tags: ['CPO: photos'],
+    method: 'delete', path: '/locations/photos/uploads/:photo_id', guard: cpoOwner, summary: 'Delete one of your location photos', tags: ['CPO: photos'],
     security: ['bearerAuth'],
     params: PhotoIdParam,
     responses: {
@@ -110,10 +104,8 @@ export function photoRoutes(deps: OcpiDeps, store: UploadStore): Router {
     await photoService.deletePhoto(db, store, { cpoOwnerId: cpoOwnerIdOf(ctx), photoId: params.photo_id });
     ok(ctx, []);
   });
-
-  router.get('/locations/:location_id/photos', cpoOwner);
   defineRoute(router, registry, {
-    method: 'get', path: '/locations/:location_id/photos', summary: 'The photos of one of your locations', tags: ['CPO: photos'],
+    method: 'get', path: '/locations/:location_id/photos', guard: cpoOwner, summary: 'The photos of one of your locations', tags: ['CPO: photos'],
     security: ['bearerAuth'],
     params: LocationIdParam,
     responses: {

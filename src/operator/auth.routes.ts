@@ -94,10 +94,8 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
     });
   });
 
-  // Guards go in front of the routes (same path and method) so they run before body validation.
-  router.post('/users', requireRole(authenticator, ['ADMIN']));
   defineRoute(router, registry, {
-    method: 'post', path: '/users', summary: 'Create an operator account (ADMIN only)', tags: ['Users'],
+    method: 'post', path: '/users', guard: requireRole(authenticator, ['ADMIN']), summary: 'Create an operator account (ADMIN only)', tags: ['Users'],
     security: ['bearerAuth'],
     body: NewUserBody,
     responses: {
@@ -111,10 +109,8 @@ export function operatorAuthRoutes(deps: OperatorAuthDeps): Router {
     const user = await userService.createUser(db, body);
     ok(ctx, toUserJson(user), 201);
   });
-
-  router.get('/users/me', requireRole(authenticator, ALL_ROLES));
   defineRoute(router, registry, {
-    method: 'get', path: '/users/me', summary: 'The logged-in user', tags: ['Users'],
+    method: 'get', path: '/users/me', guard: requireRole(authenticator, ALL_ROLES), summary: 'The logged-in user', tags: ['Users'],
     security: ['bearerAuth'],
     responses: {
       200: { description: 'The user the access token belongs to', schema: enveloped(UserOut) },

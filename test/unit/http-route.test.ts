@@ -469,3 +469,47 @@ describe('routers with a prefix, and methods a path does not take', () => {
     }
   });
 });
+
+describe('route guards', () => {
+  it('run before validation, so an unauthenticated caller gets 401 whatever the body', async () => {
+    const registry = createOpenApiRegistry();
+    const router = new Router();
+    const seen: string[] = [];
+    defineRoute(
+      router,
+      registry,
+      {
+        method: 'post', path: '/guarded', summary: 'Guarded', tags: [],
+        guard: async (ctx, next) => {
+          if (ctx.get('authorization') !== 'let-me-in') throw new AppError('UNAUTHENTICATED', 'who are you?');
+          await next();
+        },
+        body: z.object({ n: z.number() }),
+        responses: { 200: { description: 'ok' } },
+      },
+      async (ctx, { body }) => {
+        seen.push(String(body.n));
+        ctx.body = { n: body.n };
+      },
+    );
+    const koa = new Koa();
+    koa.use(errorMiddleware(pino({ level: 'silent' })));
+    koa.use(bodyParser());
+    koa.use(router.routes());
+    const server = createServer(koa.callback());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/guarded`;
+    const post = (body: unknown, authorization?: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+    try {
+      expect((await post({ n: 'not a number' })).status).toBe(401);
+      expect((await post({ n: 'not a number' }, 'let-me-in')).status).toBe(400);
+      const ok = await post({ n: 7 }, 'let-me-in');
+      expect(await ok.json()).toEqual({ n: 7 });
+      expect(seen).toEqual(['7']);
+    } finally {
+      await stop(server);
+    }
+  });
+});

@@ -32,7 +32,8 @@ export interface ChargePointTable {
   updatedAt: DefaultTimestamp;
 }
 
-export interface ConnectorStatusTable {
+/** What one StatusNotification says about a connector (0 = the charger itself). */
+interface StatusColumns {
   chargePointId: string;
   connectorId: number;
   status: string;
@@ -44,17 +45,12 @@ export interface ConnectorStatusTable {
   receivedAt: DefaultTimestamp;
 }
 
-export interface StatusEventTable {
+/** The latest report per connector. */
+export type ConnectorStatusTable = StatusColumns;
+
+/** Every report, as history. */
+export interface StatusEventTable extends StatusColumns {
   id: Generated<number>;
-  chargePointId: string;
-  connectorId: number;
-  status: string;
-  errorCode: string;
-  info: string | null;
-  vendorId: string | null;
-  vendorErrorCode: string | null;
-  statusAt: Timestamp;
-  receivedAt: DefaultTimestamp;
 }
 
 export interface IdTagTable {
