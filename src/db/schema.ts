@@ -5,6 +5,7 @@ import type {
   LocationParkingTypeTable, LocationPhotoTable, LocationTable, ReferenceTable,
 } from './tables/location-tables.ts';
 import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterValueTable, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
+import type { ChargingOrderTable, OrderRatingTable, PaymentEventTable, PaymentTable, RefundTable, TariffTable } from './tables/order-tables.ts';
 import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable, MailOutboxTable } from './tables/user-tables.ts';
 
 // The database as kysely sees it; each table's type lives in tables/, by area.
@@ -12,6 +13,7 @@ import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable,
 export type * from './tables/control-tables.ts';
 export type * from './tables/location-tables.ts';
 export type * from './tables/ocpp-tables.ts';
+export type * from './tables/order-tables.ts';
 export type * from './tables/user-tables.ts';
 
 export interface Tables {
@@ -52,6 +54,12 @@ export interface Tables {
   authSession: AuthSessionTable;
   loginFailure: LoginFailureTable;
   mailOutbox: MailOutboxTable;
+  tariff: TariffTable;
+  chargingOrder: ChargingOrderTable;
+  payment: PaymentTable;
+  paymentEvent: PaymentEventTable;
+  refund: RefundTable;
+  orderRating: OrderRatingTable;
 }
 
 export type CpoOwnerRow = Selectable<CpoOwnerTable>;
@@ -72,3 +80,7 @@ export type TransactionRow = Selectable<TransactionTable>;
 export type IdTagRow = Selectable<IdTagTable>;
 export type NewMeterValue = Insertable<MeterValueTable>;
 export type MeterValueRow = Selectable<MeterValueTable>;
+export type TariffRow = Selectable<TariffTable>;
+export type ChargingOrderRow = Selectable<ChargingOrderTable>;
+export type PaymentRow = Selectable<PaymentTable>;
+export type RefundRow = Selectable<RefundTable>;

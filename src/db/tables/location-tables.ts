@@ -16,6 +16,13 @@ export interface CpoOwnerTable {
   logo: string | null;
   /** sha256 of the CPO's webhook token (token C); the token itself is shown once. */
   tokenCHash: string | null;
+  /** Shown to drivers by the order support endpoint. */
+  supportName: string | null;
+  supportPhone: string | null;
+  supportEmail: string | null;
+  supportUrl: string | null;
+  supportHours: string | null;
+  supportChannels: string[] | null;
   dateCreated: DefaultTimestamp;
   dateModified: DefaultTimestamp;
 }
