@@ -48,6 +48,18 @@ const schema = z
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
     GRAPHQL_MAX_LIMIT: z.coerce.number().int().min(1).max(10_000).default(100),
+    BPP_ID: z.string().min(1).max(255).optional(),
+    ORDER_QUOTE_TTL_S: z.coerce.number().int().min(10).max(86_400).default(900),
+    ORDER_VALIDITY_S: z.coerce.number().int().min(60).max(7 * 86_400).default(4 * 3600),
+    ORDER_COMMAND_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+    PAYMENT_GATEWAY_URL: z.string().url().optional(),
+    PAYMENT_GATEWAY_API_KEY: z.string().min(8).optional(),
+    PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+    SUPPORT_NAME: z.string().min(1).default('Charging Platform Support'),
+    SUPPORT_PHONE: z.string().min(1).default('+00 000 0000'),
+    SUPPORT_EMAIL: z.string().email().default('support@localhost'),
+    SUPPORT_URL: z.string().url().optional(),
+    SUPPORT_HOURS: z.string().min(1).default('Mon–Sun 24/7'),
   })
   .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
     message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
@@ -56,6 +68,10 @@ const schema = z
   .refine((c) => c.CLUSTER_NODE_TIMEOUT_S > c.CLUSTER_HEARTBEAT_INTERVAL_S * 2, {
     message: 'CLUSTER_NODE_TIMEOUT_S must exceed two heartbeat intervals, or live nodes would be declared dead',
     path: ['CLUSTER_NODE_TIMEOUT_S'],
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.PAYMENT_GATEWAY_URL || c.PAYMENT_WEBHOOK_SECRET, {
+    message: 'PAYMENT_WEBHOOK_SECRET is required with PAYMENT_GATEWAY_URL when NODE_ENV=production',
+    path: ['PAYMENT_WEBHOOK_SECRET'],
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.JWT_SECRET, {
     message: 'JWT_SECRET is required when NODE_ENV=production',
@@ -104,6 +120,25 @@ export interface Config {
     /** Largest page (`limit`) a list query may ask for. */
     maxLimit: number;
   };
+  orders: {
+    /** Our id as a Beckn/driver-app provider platform: X-Bpp-Id must name it. */
+    bppId: string;
+    /** How long an estimate can be paid for. */
+    quoteTtlS: number;
+    /** Default charging window of an order without a requested time window. */
+    validityS: number;
+    /** How long start/stop wait for the charger's StartTransaction/StopTransaction before answering. */
+    commandWaitMs: number;
+  };
+  payments: {
+    /** Base URL of the payment gateway's API; unset = payments unavailable (503). */
+    gatewayUrl: string | undefined;
+    apiKey: string;
+    /** HMAC key of the gateway's webhooks. */
+    webhookSecret: string;
+  };
+  /** Platform support details, for CPOs that configured none. */
+  support: { name: string; phone: string; email: string; url: string | undefined; hours: string };
 }
 
 export class ConfigError extends Error {}
@@ -168,6 +203,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxCost: e.GRAPHQL_MAX_COST,
       maxLimit: e.GRAPHQL_MAX_LIMIT,
+    }),
+    orders: Object.freeze({
+      bppId: e.BPP_ID ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).host : 'charging-platform.local'),
+      quoteTtlS: e.ORDER_QUOTE_TTL_S,
+      validityS: e.ORDER_VALIDITY_S,
+      commandWaitMs: e.ORDER_COMMAND_WAIT_MS,
+    }),
+    payments: Object.freeze({
+      gatewayUrl: e.PAYMENT_GATEWAY_URL,
+      // Development fallbacks; production refuses a gateway without a webhook secret (refine above).
+      apiKey: e.PAYMENT_GATEWAY_API_KEY ?? 'development-gateway-key',
+      webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? 'development-webhook-secret-0123',
+    }),
+    support: Object.freeze({
+      name: e.SUPPORT_NAME,
+      phone: e.SUPPORT_PHONE,
+      email: e.SUPPORT_EMAIL,
+      url: e.SUPPORT_URL,
+      hours: e.SUPPORT_HOURS,
     }),
   });
 }

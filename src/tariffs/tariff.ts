@@ -1,3 +1,5 @@
+import type { TariffRow } from '../db/schema.ts';
+
 // The domain's tariff: what a CPO charges for a session on a connector. Money and percentages are
 // decimal strings ("18.5000", "12.00"), never floats; arithmetic on them goes through src/money/.
 
@@ -47,4 +49,27 @@ export interface TariffScope {
   locationId: number | null;
   evseId: number | null;
   connectorId: number | null;
+}
+
+/** The domain tariff of a `tariff` row (numeric columns arrive as strings, jsonb parsed). */
+export function tariffFromRow(row: TariffRow): Tariff {
+  return {
+    id: row.id,
+    cpoOwnerId: row.cpoOwnerId,
+    name: row.name,
+    currency: row.currency,
+    energyPrice: row.energyPrice,
+    timePrice: row.timePrice,
+    sessionFee: row.sessionFee,
+    reservationFee: row.reservationFee,
+    idleFee: row.idleFee,
+    idleGraceMinutes: row.idleGraceMinutes,
+    taxPercent: row.taxPercent,
+    discountPercent: row.discountPercent,
+    discountDescription: row.discountDescription,
+    surcharges: (row.surcharges ?? []) as Surcharge[],
+    cancellationFeePercent: row.cancellationFeePercent,
+    paymentMethods: row.paymentMethods,
+    timeZone: row.timeZone,
+  };
 }
