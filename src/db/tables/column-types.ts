@@ -8,3 +8,7 @@ export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date 
 export type Numeric = ColumnType<string, string | number, string | number>;
 /** jsonb: written as JSON text, read back parsed. */
 export type Json = ColumnType<unknown, string, string>;
+/** numeric with a column default: optional on insert. */
+export type DefaultNumeric = ColumnType<string, string | number | undefined, string | number>;
+/** jsonb with a column default: optional on insert. */
+export type DefaultJson = ColumnType<unknown, string | undefined, string>;

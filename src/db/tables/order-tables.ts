@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { DefaultTimestamp, Json, Numeric, Timestamp } from './column-types.ts';
+import type { DefaultJson, DefaultNumeric, DefaultTimestamp, Json, Numeric, Timestamp } from './column-types.ts';
 
 // Selling charging: tariffs, driver orders, payments, refunds and ratings.
 
@@ -12,20 +12,20 @@ export interface TariffTable {
   name: string;
   currency: string;
   /** Per kWh. */
-  energyPrice: Generated<Numeric>;
+  energyPrice: DefaultNumeric;
   /** Per minute of the session. */
-  timePrice: Generated<Numeric>;
-  sessionFee: Generated<Numeric>;
-  reservationFee: Generated<Numeric>;
+  timePrice: DefaultNumeric;
+  sessionFee: DefaultNumeric;
+  reservationFee: DefaultNumeric;
   /** Per minute plugged in without charging, after idleGraceMinutes. */
-  idleFee: Generated<Numeric>;
+  idleFee: DefaultNumeric;
   idleGraceMinutes: Generated<number>;
-  taxPercent: Generated<Numeric>;
-  discountPercent: Generated<Numeric>;
+  taxPercent: DefaultNumeric;
+  discountPercent: DefaultNumeric;
   discountDescription: string | null;
   /** Time-of-day surcharges, a JSON array of tariffs/tariff.ts Surcharge. */
-  surcharges: Generated<Json>;
-  cancellationFeePercent: Generated<Numeric>;
+  surcharges: DefaultJson;
+  cancellationFeePercent: DefaultNumeric;
   paymentMethods: Generated<string[]>;
   /** IANA zone the surcharge windows are read in. */
   timeZone: Generated<string>;
@@ -99,7 +99,7 @@ export interface PaymentTable {
   paymentUrl: string | null;
   expiresAt: Timestamp | null;
   paidAt: Timestamp | null;
-  refundedAmount: Generated<Numeric>;
+  refundedAmount: DefaultNumeric;
   createdAt: DefaultTimestamp;
   updatedAt: DefaultTimestamp;
 }
