@@ -68,6 +68,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       connector_id integer not null references connector(id),
       charge_point_id text not null,
       ocpp_connector_id integer not null,
+      connector_type text not null,
       tariff_id integer references tariff(id) on delete set null,
       tariff jsonb not null,
       vehicle_make text,
@@ -87,6 +88,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       energy_delivered_kwh numeric(12, 3),
       final_amount numeric(12, 2),
       final_components jsonb,
+      -- Owed back to the driver (unused prepayment, or a cancelled paid order less its fee); a refund
+      -- row is made for it after the state change commits, by the request or else by the maintenance sweep.
+      refund_due numeric(12, 2) check (refund_due >= 0),
       completed_at timestamptz,
       stop_reason text,
       cancel_reason text,
@@ -164,9 +168,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now()
     )`.execute(db);
   await sql`create index order_rating_connector_idx on order_rating (connector_id)`.execute(db);
+  // Driver search and estimates name an EVSE by its EVSE id ("PH*DCC*E0001") as often as by its charger.
+  await sql`create index evse_evse_id_upper_idx on evse (upper(evse_id))`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop index if exists evse_evse_id_upper_idx`.execute(db);
   for (const table of ['order_rating', 'refund', 'payment_event', 'payment', 'charging_order', 'tariff']) {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

@@ -26,6 +26,10 @@ import { operatorRoutes } from './operator/index.ts';
 import { createTokenService } from './security/jwt.ts';
 import { createGraphql, GRAPHQL_PATH } from './graphql/yoga.ts';
 import { createStatusFeed, type StatusFeed } from './map/status-feed.ts';
+import type { OrderDeps } from './charging-orders/order-deps.ts';
+import { ordersErrorEnvelope, ordersRoutes } from './orders/index.ts';
+import { createGatewayProvider } from './payments/gateway-provider.ts';
+import type { PaymentProvider } from './payments/payment-provider.ts';
 
 export interface AppDeps {
   config: Config;
@@ -35,6 +39,8 @@ export interface AppDeps {
   bus: ClusterBus;
   log: Logger;
   vendors?: DataTransferVendors;
+  /** The payment gateway; by default the built-in one at PAYMENT_GATEWAY_URL (none when unset). */
+  payments?: PaymentProvider;
   now?: () => Date;
 }
 
@@ -117,6 +123,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const statusFeed = await createStatusFeed({ db, bus, log: log.child({ component: 'status-feed' }) });
   const graphql = createGraphql({ db, config, authenticator, statusFeed, log });
 
+  const orderDeps: OrderDeps = {
+    gateway,
+    payments: deps.payments ?? paymentProviderOf(config),
+    orders: config.orders,
+    support: config.support,
+    now: deps.now ?? (() => new Date()),
+  };
+
   const registry = createOpenApiRegistry();
   let openApiDocument: unknown;
   const koa = new Koa({ proxy: false });
@@ -133,7 +147,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await graphql.handle(ctx.req, ctx.res);
   });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
-  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope]]));
+  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope], ['/v1/', ordersErrorEnvelope]]));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
   const routers = [
     healthRoutes({
@@ -157,6 +171,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requireUser: (roles) => requireRole(authenticator, roles),
       requireApiClient: requireApiClient(db),
     }),
+    ordersRoutes({ db, registry, log, orders: orderDeps, tokens: { secret: config.jwtSecret, ttlS: config.auth.accessTokenTtlS } }),
   ];
   for (const router of routers) koa.use(router.routes()).use(router.allowedMethods());
 
@@ -178,4 +193,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await ingest.close();
     },
   };
+}
+
+function paymentProviderOf(config: Config): PaymentProvider | undefined {
+  const { gatewayUrl, apiKey, webhookSecret } = config.payments;
+  return gatewayUrl ? createGatewayProvider({ baseUrl: gatewayUrl, apiKey, webhookSecret }) : undefined;
 }

@@ -4,6 +4,8 @@
  */
 export type AppErrorCode =
   | 'VALIDATION_FAILED'
+  /** Well-formed but not acceptable (a value out of range, a rule of the domain): 422. */
+  | 'UNPROCESSABLE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'PASSWORD_CHANGE_REQUIRED'

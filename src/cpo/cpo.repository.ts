@@ -51,3 +51,23 @@ export function setLogo(db: Db, id: number, logo: string | null, at: Date): Prom
 export function setTokenCHash(db: Db, id: number, tokenCHash: string): Promise<CpoOwnerRow> {
   return db.updateTable('cpoOwner').set({ tokenCHash }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
+
+export type SupportColumns = Pick<CpoOwnerRow, 'supportName' | 'supportPhone' | 'supportEmail' | 'supportUrl' | 'supportHours' | 'supportChannels'>;
+
+/** The CPO's support columns; undefined when the CPO does not exist. */
+export function findSupport(db: Db, id: number): Promise<SupportColumns | undefined> {
+  return db
+    .selectFrom('cpoOwner')
+    .select(['supportName', 'supportPhone', 'supportEmail', 'supportUrl', 'supportHours', 'supportChannels'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function setSupport(db: Db, id: number, support: SupportColumns, at: Date): Promise<SupportColumns | undefined> {
+  return db
+    .updateTable('cpoOwner')
+    .set({ ...support, dateModified: at })
+    .where('id', '=', id)
+    .returning(['supportName', 'supportPhone', 'supportEmail', 'supportUrl', 'supportHours', 'supportChannels'])
+    .executeTakeFirst();
+}

@@ -233,3 +233,60 @@ async function deliver(db: Database, deps: CpoServiceDeps, ids: number[]): Promi
     deps.log.error({ err, ids }, 'registration mail not delivered; it stays in the outbox');
   }
 }
+
+// Driver support: who a driver charging at this CPO's chargers can reach. Shown by the order API's
+// support endpoint; a CPO without its own details falls back to the platform's (config.support).
+
+export const SUPPORT_CHANNELS = ['phone', 'email', 'web', 'chat'] as const;
+export type SupportChannel = (typeof SUPPORT_CHANNELS)[number];
+
+export interface SupportDetails {
+  name: string;
+  phone: string;
+  email: string;
+  url: string | null;
+  /** Free text, e.g. "Mon–Sun 07:00–22:00". */
+  hours: string;
+  channels: SupportChannel[];
+}
+
+/** The CPO's support details; undefined when it configured none (or does not exist). */
+export async function supportFor(db: Db, cpoOwnerId: number): Promise<SupportDetails | undefined> {
+  const row = await cpoRepository.findSupport(db, cpoOwnerId);
+  if (!row?.supportName || !row.supportPhone || !row.supportEmail || !row.supportHours) return undefined;
+  const known: readonly string[] = SUPPORT_CHANNELS;
+  return {
+    name: row.supportName,
+    phone: row.supportPhone,
+    email: row.supportEmail,
+    url: row.supportUrl,
+    hours: row.supportHours,
+    channels: (row.supportChannels ?? []).filter((c): c is SupportChannel => known.includes(c)),
+  };
+}
+
+/** Replaces the CPO's support details (all fields; url may be null unless the web channel is offered). */
+export async function setSupport(db: Db, cpoOwnerId: number, details: SupportDetails): Promise<SupportDetails> {
+  const name = details.name.trim();
+  const hours = details.hours.trim();
+  const url = details.url?.trim() || null;
+  if (name.length < 1 || name.length > 120) throw new AppError('VALIDATION_FAILED', 'name: must be 1 to 120 characters');
+  if (!isPhoneNumber(details.phone)) throw new AppError('VALIDATION_FAILED', `phone: must be a phone number of ${PHONE_MIN_DIGITS} to ${PHONE_MAX_DIGITS} digits`);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(details.email) || details.email.length > 254) throw new AppError('VALIDATION_FAILED', 'email: must be an e-mail address');
+  if (url !== null && !/^https?:\/\/\S+$/.test(url)) throw new AppError('VALIDATION_FAILED', 'url: must be an http(s) URL');
+  if (hours.length < 1 || hours.length > 200) throw new AppError('VALIDATION_FAILED', 'hours: must be 1 to 200 characters');
+  const known: readonly string[] = SUPPORT_CHANNELS;
+  const channels = details.channels;
+  if (channels.length === 0 || new Set(channels).size !== channels.length || !channels.every((c) => known.includes(c))) {
+    throw new AppError('VALIDATION_FAILED', `channels: must be distinct values among ${SUPPORT_CHANNELS.join(', ')}`);
+  }
+  if (channels.includes('web') && url === null) throw new AppError('VALIDATION_FAILED', 'url: is required with the web channel');
+  const saved = await cpoRepository.setSupport(
+    db,
+    cpoOwnerId,
+    { supportName: name, supportPhone: details.phone, supportEmail: details.email, supportUrl: url, supportHours: hours, supportChannels: channels },
+    new Date(),
+  );
+  if (!saved) throw new AppError('NOT_FOUND', `CPO owner ${cpoOwnerId} not found`);
+  return { name, phone: details.phone, email: details.email, url, hours, channels: [...channels] };
+}

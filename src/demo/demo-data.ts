@@ -4,6 +4,7 @@ import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { Database } from '../db/database.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import * as locationRepository from '../locations/location.repository.ts';
+import * as tariffService from '../tariffs/tariff.service.ts';
 import * as userService from '../users/user.service.ts';
 
 /** What `npm start` puts in a fresh embedded database so there is something to talk to at once. */
@@ -58,6 +59,44 @@ export const DEMO = {
       ],
     },
   ],
+  /** Who drivers at the demo CPO's chargers can reach (PUT /ocpi/cpo/api/v1/support). */
+  support: {
+    name: 'Demo Charging Co helpdesk',
+    phone: '+63 2 8888 0000',
+    email: 'help@demo-charging.example',
+    url: 'https://demo-charging.example/help',
+    hours: 'Mon–Sun 06:00–22:00',
+    channels: ['phone', 'email', 'web'] as cpoService.SupportChannel[],
+  },
+  /** Prices in PHP, exact decimals; scope: the whole location, or one charger by its uid (docs/tariffs.md). */
+  tariffs: [
+    {
+      name: 'Demo Plaza AC',
+      currency: 'PHP',
+      scope: { location: true },
+      energyPrice: '18.50',
+      sessionFee: '20.00',
+      taxPercent: '12',
+      cancellationFeePercent: '30',
+      surcharges: [{ from: '18:00', to: '22:00', percent: '20', description: 'Evening peak' }],
+      paymentMethods: ['UPI', 'Card', 'Wallet'],
+      timeZone: 'Asia/Manila',
+    },
+    {
+      name: 'Demo Plaza DC fast',
+      currency: 'PHP',
+      scope: { evseUid: 'DEMO-CP-002' },
+      energyPrice: '24.00',
+      idleFee: '1.00',
+      idleGraceMinutes: 15,
+      taxPercent: '12',
+      discountPercent: '10',
+      discountDescription: 'Launch offer',
+      cancellationFeePercent: '30',
+      paymentMethods: ['UPI', 'Card', 'Wallet'],
+      timeZone: 'Asia/Manila',
+    },
+  ],
   idTags: [
     { idTag: 'DEMO-TAG-0001', status: 'Accepted' as const, expiryDate: null },
     { idTag: 'DEMO-TAG-0002', status: 'Accepted' as const, expiryDate: new Date('2030-12-31T23:59:59Z') },
@@ -87,6 +126,11 @@ export async function seedDemoData(db: Database): Promise<boolean> {
         charger.connectors.map((c, i) => ({ ...c, evseId: evse.id, connectorId: i + 1 })),
       );
       await chargePointService.register(tx, { id: charger.uid, password: charger.password });
+    }
+    await cpoService.setSupport(tx, owner.id, DEMO.support);
+    for (const { scope, ...tariff } of DEMO.tariffs) {
+      const where = 'evseUid' in scope ? { evseUid: scope.evseUid } : { locationId: location.id };
+      await tariffService.create(tx, owner.id, { ...tariff, scope: where });
     }
     for (const tag of DEMO.idTags) await idTagService.upsert(tx, tag);
     await apiClientService.issue(tx, DEMO.apiClient);

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  UNPROCESSABLE: 422,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   PASSWORD_CHANGE_REQUIRED: 403,

@@ -59,7 +59,7 @@ function parse(where: string, schema: ZodType | undefined, value: unknown): unkn
   if (!schema) return value;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message }));
+  const issues = result.error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message, code: i.code }));
   const first = issues[0]!;
   throw new AppError('VALIDATION_FAILED', `${first.in} ${first.path || '(root)'}: ${first.message}`, issues);
 }

@@ -7,6 +7,8 @@ import { csvRoutes } from './csv.routes.ts';
 import type { OcpiDeps } from './ocpi-deps.ts';
 import { pendingRoutes } from './pending.routes.ts';
 import { photoRoutes } from './photos.routes.ts';
+import { supportRoutes } from './support.routes.ts';
+import { tariffRoutes } from './tariffs.routes.ts';
 import { uploadsRoutes } from './uploads.routes.ts';
 import { webhookRoutes } from './webhook.routes.ts';
 
@@ -21,6 +23,7 @@ export function ocpiRoutes(deps: OcpiDeps): Router[] {
   routers.push(accountRoutes(deps, uploads), filterRoutes(deps), ...pendingRoutes(deps), photoRoutes(deps, uploads), uploadsRoutes(deps, uploads));
   // locations: CSV import, webhooks
   routers.push(csvRoutes(deps), webhookRoutes(deps));
+  routers.push(tariffRoutes(deps), supportRoutes(deps));
   void deps;
   return routers;
 }

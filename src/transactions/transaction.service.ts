@@ -1,6 +1,7 @@
 import type { Database, Db } from '../db/database.ts';
 import type { TransactionRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import * as orderSettlement from '../charging-orders/order-settlement.ts';
 import * as chargingProfileService from '../charging-profiles/charging-profile.service.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import type { IdTagVerdict } from '../id-tags/id-tag.rules.ts';
@@ -51,6 +52,8 @@ export async function start(db: Database, input: StartInput, now: Date): Promise
         reservationId: input.reservationId,
         transactionId: row.id,
       });
+      // A driver's order waiting on this id tag now owns the session.
+      await orderSettlement.transactionStarted(tx, row);
       return { transactionId: row.id, idTag: verdict, created };
     }
     // A resend: answer what we answered the first time, not ConcurrentTx with itself.
@@ -95,13 +98,15 @@ export async function stop(db: Database, input: StopInput, now: Date): Promise<S
     );
 
     if (existing && existing.stopTimestamp === null) {
-      await transactionRepository.markStopped(tx, existing.id, {
+      const stopped = await transactionRepository.markStopped(tx, existing.id, {
         meterStop: input.meterStop,
         stopTimestamp: input.timestamp,
         stopReason: input.reason,
         stopIdTag: input.idTag,
       });
       await meterValueRepository.insertMany(tx, samples);
+      // Bills the order this session belongs to, if any, from what the charger metered.
+      await orderSettlement.transactionStopped(tx, stopped);
       await chargingProfileService.transactionEnded(tx, input.chargePointId, existing.id);
       return { outcome: 'stopped', idTag: verdict };
     }

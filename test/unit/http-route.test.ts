@@ -239,7 +239,7 @@ describe('defineRoute validation', () => {
       });
       expect(res.status).toBe(400);
       const body = (await res.json()) as ErrorJson;
-      expect(body.error.details).toEqual([{ in: 'body', path: 'a.b.1', message: expect.any(String) }]);
+      expect(body.error.details).toEqual([{ in: 'body', path: 'a.b.1', message: expect.any(String), code: expect.any(String) }]);
       expect(body.error.message).toMatch(/^body a\.b\.1: /);
     } finally {
       await stop(server);
@@ -259,7 +259,7 @@ describe('defineRoute validation', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorJson;
     expect(body.error.code).toBe('VALIDATION_FAILED');
-    expect(body.error.details).toEqual([{ in: 'path', path: 'id', message: expect.any(String) }]);
+    expect(body.error.details).toEqual([{ in: 'path', path: 'id', message: expect.any(String), code: expect.any(String) }]);
     expect(body.error.message).toMatch(/^path id: /);
   });
 
@@ -267,7 +267,7 @@ describe('defineRoute validation', () => {
     const res = await postJson('/items/1?limit=1000', { name: 'x', qty: 1 });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ErrorJson;
-    expect(body.error.details).toEqual([{ in: 'query', path: 'limit', message: expect.any(String) }]);
+    expect(body.error.details).toEqual([{ in: 'query', path: 'limit', message: expect.any(String), code: expect.any(String) }]);
   });
 
   it('answers 400 PAYLOAD_INVALID for malformed JSON', async () => {

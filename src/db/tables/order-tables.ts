@@ -54,6 +54,7 @@ export interface ChargingOrderTable {
   connectorId: number;
   chargePointId: string;
   ocppConnectorId: number;
+  connectorType: string;
   tariffId: number | null;
   /** The tariff as it was when quoted (tariffs/tariff.ts Tariff). */
   tariff: Json;
@@ -75,6 +76,7 @@ export interface ChargingOrderTable {
   energyDeliveredKwh: Numeric | null;
   finalAmount: Numeric | null;
   finalComponents: Json | null;
+  refundDue: Numeric | null;
   completedAt: Timestamp | null;
   stopReason: string | null;
   cancelReason: string | null;

@@ -1,0 +1,72 @@
+import type { Database } from '../db/database.ts';
+import type { ChargingOrderRow } from '../db/schema.ts';
+import * as idTagRepository from '../id-tags/id-tag.repository.ts';
+import type { Logger } from '../logger.ts';
+import * as paymentService from '../payments/payment.service.ts';
+import { cancellationTerms, type CancellationTerms } from '../tariffs/pricing.ts';
+import type { Tariff } from '../tariffs/tariff.ts';
+import { loadFor, wrongState } from './order-access.ts';
+import type { OrderClient, OrderDeps } from './order-deps.ts';
+import { refundDue } from './order-payment.service.ts';
+import * as orderRepository from './order.repository.ts';
+
+export interface Cancellation {
+  order: ChargingOrderRow;
+  terms: CancellationTerms;
+}
+
+/**
+ * What cancelling would cost now: nothing before payment, the tariff's percentage of the amount
+ * paid after it. Not while charging (stop instead) nor once the order is over.
+ */
+export async function quote(db: Database, client: OrderClient, orderId: string): Promise<Cancellation> {
+  const order = await loadFor(db, client, orderId);
+  assertCancellable(order);
+  return { order, terms: termsOf(order) };
+}
+
+/**
+ * Cancels the order and records the refund (paid amount less the fee) against its payment; a
+ * repeated cancel answers the same result and refunds nothing more.
+ */
+export async function cancel(
+  db: Database,
+  deps: OrderDeps,
+  log: Logger,
+  client: OrderClient,
+  orderId: string,
+  request: { reason?: string | undefined; code?: string | undefined },
+): Promise<Cancellation> {
+  const now = deps.now();
+  const result = await db.transaction().execute(async (tx) => {
+    const order = await loadFor(tx, client, orderId, { forUpdate: true });
+    if (order.status === 'cancelled') return { order, terms: termsOf(order), changed: false };
+    assertCancellable(order);
+    const terms = termsOf(order);
+    const cancelled = await orderRepository.updateIf(tx, order.id, { status: [order.status] }, {
+      status: 'cancelled',
+      cancelReason: request.reason?.slice(0, 500) ?? null,
+      cancelCode: request.code?.slice(0, 64) ?? null,
+      cancellationFee: terms.fee,
+      refundDue: terms.refund,
+      cancelledAt: now,
+    });
+    // An intent still open at the gateway is void now; if it gets paid anyway, that is refunded in full.
+    if (order.paymentStatus !== 'paid') await paymentService.cancelPending(tx, order.id);
+    if (order.idTag) await idTagRepository.setStatus(tx, order.idTag, 'Expired');
+    return { order: cancelled!, terms, changed: true };
+  });
+  if (result.changed) await refundDue(db, deps.payments, log, result.order.id);
+  return { order: (await orderRepository.findById(db, result.order.id)) ?? result.order, terms: result.terms };
+}
+
+function assertCancellable(order: ChargingOrderRow): void {
+  if (order.status === 'completed' || order.status === 'cancelled') throw wrongState(order, 'it cannot be cancelled');
+  if (order.chargingStatus !== 'idle') throw wrongState(order, 'charging has started: stop the session instead');
+}
+
+/** The tariff's policy applied to what was actually paid (nothing before payment). */
+function termsOf(order: ChargingOrderRow): CancellationTerms {
+  const paid = order.paymentStatus === 'paid' || order.paymentStatus === 'refunded' ? order.quotedAmount : '0';
+  return cancellationTerms(order.tariff as Tariff, paid);
+}
