@@ -27,7 +27,7 @@ import { createTokenService } from './security/jwt.ts';
 import { createGraphql, GRAPHQL_PATH } from './graphql/yoga.ts';
 import { createStatusFeed, type StatusFeed } from './map/status-feed.ts';
 import type { OrderDeps } from './charging-orders/order-deps.ts';
-import { ordersErrorEnvelope, ordersRoutes } from './orders/index.ts';
+import { echoTransactionId, ordersErrorEnvelope, ordersRoutes } from './orders/index.ts';
 import { createGatewayProvider } from './payments/gateway-provider.ts';
 import type { PaymentProvider } from './payments/payment-provider.ts';
 
@@ -105,8 +105,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Other nodes may have marked our chargers offline while we were silent; their sockets are still here.
     onResumed: () => ocpp.reassertConnections(),
   });
+  const payments = deps.payments ?? paymentProviderOf(config);
   const maintenance = startMaintenance({
     db,
+    payments,
     intervalMs: config.maintenanceIntervalMs,
     loginFailureWindowS: config.auth.loginFailureWindowS,
     log,
@@ -125,7 +127,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const orderDeps: OrderDeps = {
     gateway,
-    payments: deps.payments ?? paymentProviderOf(config),
+    payments,
     orders: config.orders,
     support: config.support,
     now: deps.now ?? (() => new Date()),
@@ -148,6 +150,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
   koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope], ['/v1/', ordersErrorEnvelope]]));
+  koa.use(echoTransactionId('/v1/'));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
   const routers = [
     healthRoutes({

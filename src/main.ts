@@ -59,7 +59,8 @@ process.stdout.write(
           `  Demo id tags  ${DEMO.idTags.map((t) => t.idTag).join(', ')}`,
           `  Demo admin    ${DEMO.admin.username} / ${DEMO.admin.password}   (POST ${server.httpUrl}/api/v1/auth/login)`,
           `  Demo CPO      ${DEMO.cpoUser.username} / ${DEMO.cpoUser.password}   (POST /ocpi/cpo/api/auth/v1/login), token C ${DEMO.tokenC}, party ${DEMO.cpo.countryCode}/${DEMO.cpo.partyId}`,
-          `  Demo app      Basic ${DEMO.apiClient.clientId}:${DEMO.apiClient.secret}   (API client for the Basic-auth endpoints)`,
+          `  Demo app      Basic ${DEMO.apiClient.clientId}:${DEMO.apiClient.secret}   (API client for the Basic-auth endpoints;`,
+          `                POST ${server.httpUrl}/v1/auth/token for the driver order API's bearer token, X-Bpp-Id ${config.orders.bppId})`,
           `  Try           npm run sim -- --url ${server.ocppUrl} --id DEMO-CP-002 --charge --id-tag DEMO-TAG-0001`,
         ]
       : []),

@@ -2,6 +2,8 @@ import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import * as authService from './auth/auth.service.ts';
 import * as reservationService from './reservations/reservation.service.ts';
+import * as orderPaymentService from './charging-orders/order-payment.service.ts';
+import type { PaymentProvider } from './payments/payment-provider.ts';
 
 export interface Maintenance {
   close(): Promise<void>;
@@ -9,13 +11,15 @@ export interface Maintenance {
 
 /**
  * Periodic housekeeping that is safe to run on every node at once (idempotent updates): reservations
- * past their expiry are released; stale login failures and dead sessions are deleted.
+ * past their expiry are released; stale login failures and dead sessions are deleted; refunds owed
+ * to drivers that could not be asked for at the time are asked for again.
  */
 export function startMaintenance(deps: {
   db: Database;
   intervalMs: number;
   loginFailureWindowS: number;
   log: Logger;
+  payments?: PaymentProvider | undefined;
   now?: () => Date;
 }): Maintenance {
   const log = deps.log.child({ component: 'maintenance' });
@@ -26,6 +30,8 @@ export function startMaintenance(deps: {
     if (expired) log.info({ expired }, 'reservations expired');
     const purged = await authService.purgeExpired(deps.db, now, deps.loginFailureWindowS);
     if (purged.failures || purged.sessions) log.info(purged, 'expired login failures and sessions purged');
+    const refunds = await orderPaymentService.retryRefunds(deps.db, deps.payments, log);
+    if (refunds) log.info({ refunds }, 'owed refunds retried');
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -32,7 +32,8 @@ export async function initiate(
   const tariff = order.tariff as Tariff;
   const methods = tariff.paymentMethods;
   const existing = await paymentService.findLiveForOrder(db, order.id);
-  if (existing && order.status !== 'quoted') return { order, payment: existing, methods };
+  // A retry of a payment already under way (or done) answers it again; a cancelled or completed order is refused below.
+  if (existing && order.status === 'active') return { order, payment: existing, methods };
   if (order.status !== 'quoted' && !(order.status === 'active' && ['not_paid', 'pending', 'failed'].includes(order.paymentStatus))) {
     throw wrongState(order, 'it cannot be paid for');
   }
@@ -75,8 +76,17 @@ export async function applyWebhook(
   const provider = deps.payments;
   if (!provider) throw new AppError('UNAVAILABLE', 'No payment gateway is configured on this platform.');
   const event = provider.parseWebhook(headers, rawBody);
+  let rejected: AppError | undefined;
   const result = await db.transaction().execute(async (tx) => {
-    const applied = await paymentService.applyWebhookEvent(tx, provider.name, event, JSON.parse(rawBody));
+    let applied: Awaited<ReturnType<typeof paymentService.applyWebhookEvent>>;
+    try {
+      applied = await paymentService.applyWebhookEvent(tx, provider.name, event, JSON.parse(rawBody));
+    } catch (err) {
+      // An event that contradicts the payment (another amount) stays recorded for an operator: commit, then refuse.
+      if (!(err instanceof AppError) || err.code !== 'VALIDATION_FAILED') throw err;
+      rejected = err;
+      return { orderId: undefined, changed: false };
+    }
     const payment = applied.payment;
     if (!payment || !applied.changed) return { orderId: payment?.orderId, changed: false };
     const order = await orderRepository.findByIdForUpdate(tx, payment.orderId);
@@ -91,6 +101,7 @@ export async function applyWebhook(
     }
     return { orderId: order.id, changed: true };
   });
+  if (rejected) throw rejected;
   if (result.changed && result.orderId) await refundDue(db, provider, log, result.orderId);
   return result;
 }
@@ -115,4 +126,12 @@ export async function refundDue(db: Database, provider: PaymentProvider | undefi
 
 function refundReasonOfCancel(order: ChargingOrderRow): 'cancellation' | 'late_payment' {
   return order.paymentStatus === 'paid' ? 'cancellation' : 'late_payment';
+}
+
+/** Refunds owed but never recorded (the gateway was down, the node stopped): tried again, oldest first. */
+export async function retryRefunds(db: Database, provider: PaymentProvider | undefined, log: Logger): Promise<number> {
+  if (!provider) return 0;
+  const owing = await orderRepository.owingRefund(db, 50);
+  for (const orderId of owing) await refundDue(db, provider, log, orderId);
+  return owing.length;
 }

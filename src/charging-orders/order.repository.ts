@@ -110,3 +110,16 @@ export async function energyPlateau(db: Db, transactionId: number): Promise<{ va
     .executeTakeFirst();
   return row && row.value !== null ? { value: row.value, unit: row.unit, since: row.sampledAt } : undefined;
 }
+
+/** Orders that owe the driver money back and have no refund recorded yet (the maintenance sweep's work). */
+export async function owingRefund(db: Db, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('chargingOrder as o')
+    .select('o.id')
+    .where('o.refundDue', '>', '0')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('refund as r').select('r.id').whereRef('r.orderId', '=', 'o.id'))))
+    .orderBy('o.updatedAt')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -15,7 +15,7 @@ const USAGE = `Usage:
   npm run admin -- register-charger <id> [--password <16-40 chars> | --generate-password | --no-password]
   npm run admin -- add-id-tag <idTag> [--status Accepted|Blocked|Expired|Invalid] [--expires <ISO date>] [--parent <idTag>]
   npm run admin -- create-user <username> --role ADMIN|OPERATOR [--password <12+ chars> | --generate-password]
-  npm run admin -- create-api-client <name>     (prints the client id and secret for "Authorization: Basic")
+  npm run admin -- create-api-client <name>     (prints the client id and secret: HTTP Basic, or a /v1 bearer token via POST /v1/auth/token)
   npm run admin -- revoke-api-client <client_id>
 
 register-charger registers a new charger, or completes one that connected while unknown (Pending);

@@ -12,7 +12,7 @@ import { paymentWebhookRoutes } from './payment-webhook.routes.ts';
 import { searchRoutes } from './search.routes.ts';
 import { tokenRoutes } from './token.routes.ts';
 
-export { ordersErrorEnvelope } from './orders-http.ts';
+export { echoTransactionId, ordersErrorEnvelope } from './orders-http.ts';
 
 /** Middlewares run one after the other, as one guard. */
 function all(...middlewares: Middleware[]): Middleware {

@@ -37,12 +37,24 @@ export const ordersErrorEnvelope: ErrorEnvelope = (e) => {
 // field, a wrong type, an unknown key) mean the request itself is malformed (400).
 const VALUE_ISSUES = new Set(['too_small', 'too_big', 'invalid_format', 'invalid_value', 'not_multiple_of', 'custom']);
 
-/** Sets and echoes X-Transaction-Id and turns request-validation failures of values into 422. */
-export function ordersConventions(): Middleware {
+/**
+ * Echoes X-Transaction-Id (or a new one) on every answer under `prefix`, errors included: mounted
+ * before the body parser, so a malformed body's 400 carries it too.
+ */
+export function echoTransactionId(prefix: string): Middleware {
   return async (ctx: Context, next: Next) => {
-    const given = ctx.get('X-Transaction-Id').trim();
-    ctx.state.transactionId = given && given.length <= 128 ? given : randomUUID();
-    ctx.set('X-Transaction-Id', ctx.state.transactionId as string);
+    if (ctx.path.startsWith(prefix)) {
+      const given = ctx.get('X-Transaction-Id').trim();
+      ctx.state.transactionId = given && given.length <= 128 ? given : randomUUID();
+      ctx.set('X-Transaction-Id', ctx.state.transactionId as string);
+    }
+    await next();
+  };
+}
+
+/** Turns request-validation failures of values (not of shape) into 422. */
+export function ordersConventions(): Middleware {
+  return async (_ctx: Context, next: Next) => {
     try {
       await next();
     } catch (err) {

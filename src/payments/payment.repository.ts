@@ -22,11 +22,13 @@ export function findLiveForOrder(db: Db, orderId: string, lock = false): Promise
   return query.executeTakeFirst();
 }
 
-export async function countForOrder(db: Db, orderId: string): Promise<number> {
+/** Failed and cancelled payments of the order: its earlier, given-up tries. */
+export async function countClosedForOrder(db: Db, orderId: string): Promise<number> {
   const row = await db
     .selectFrom('payment')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('orderId', '=', orderId)
+    .where('status', 'not in', LIVE_STATUSES)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -190,7 +192,7 @@ export function listRefunds(db: Db, orderId: string): Promise<RefundRow[]> {
   return db.selectFrom('refund').selectAll().where('orderId', '=', orderId).orderBy('id').execute();
 }
 
-/** The payment an intent id names, whatever its provider: a refund webhook's intent, when it has one. */
+/** The payment of an intent, without a lock (a refund webhook that names its intent). */
 export function findByIntent(db: Db, provider: string, intentId: string): Promise<PaymentRow | undefined> {
   return db
     .selectFrom('payment')

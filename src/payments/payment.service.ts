@@ -33,9 +33,9 @@ export async function openIntent(db: Database, provider: PaymentProvider, req: P
   const live = await paymentRepository.findLiveForOrder(db, req.orderId);
   if (live) return sameOrConflict(live, req);
 
-  // Counting earlier (failed, cancelled) payments gives concurrent callers the same idempotency key,
-  // so they get the same intent from the gateway, and a try after a failure a new one.
-  const attempt = (await paymentRepository.countForOrder(db, req.orderId)) + 1;
+  // Counting only closed (failed, cancelled) payments gives concurrent callers the same idempotency
+  // key even when one has inserted already, so they get the same intent; a try after a failure, a new one.
+  const attempt = (await paymentRepository.countClosedForOrder(db, req.orderId)) + 1;
   const intent = await provider.createIntent({ ...req, attempt });
   const inserted = await paymentRepository.insertIfAbsent(db, {
     orderId: req.orderId,

@@ -46,34 +46,16 @@ async function newOrder(amount = '128.64'): Promise<string> {
   await handle.db
     .insertInto('chargingOrder')
     .values({
-      id,
-      status: 'quoted',
-      mode: 'instant',
-      ...site,
-      chargePointId: 'CP-PAY',
-      ocppConnectorId: 1,
-      connectorType: 'IEC_62196_T2',
-      tariff: JSON.stringify({ currency: 'INR' }),
-      energyKwh: '10.000',
-      durationMinutes: 60,
-      currency: 'INR',
-      quotedAmount: amount,
-      quote: '[]',
-      validFrom: new Date(),
-      validUntil: new Date(Date.now() + 3_600_000),
+      ...{ id, status: 'quoted', mode: 'instant', ...site, chargePointId: 'CP-PAY', ocppConnectorId: 1, connectorType: 'IEC_62196_T2' },
+      ...{ tariff: '{"currency":"INR"}', energyKwh: '10.000', durationMinutes: 60, currency: 'INR', quotedAmount: amount, quote: '[]' },
+      ...{ validFrom: new Date(), validUntil: new Date(Date.now() + 3_600_000) },
     })
     .execute();
   return id;
 }
 
-const intentFor = (orderId: string, amount = '128.64') => ({
-  orderId,
-  amount,
-  currency: 'INR',
-  method: 'UPI',
-  description: `Charging order ${orderId}`,
-  expiresAt: new Date(Date.now() + 900_000),
-});
+const intentFor = (orderId: string, amount = '128.64') =>
+  ({ orderId, amount, currency: 'INR', method: 'UPI', description: `Charging order ${orderId}`, expiresAt: new Date(Date.now() + 900_000) });
 
 const paymentsOf = (orderId: string) => handle.db.selectFrom('payment').selectAll().where('orderId', '=', orderId).orderBy('id').execute();
 const gatewayIntentsOf = (orderId: string) => [...gateway.intents.values()].filter((i) => i.orderId === orderId);
@@ -87,11 +69,8 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   const evse = await handle.db.insertInto('evse').values({ uid: 'CP-PAY', locationId: location.id }).returning('id').executeTakeFirstOrThrow();
-  const connector = await handle.db
-    .insertInto('connector')
-    .values({ evseId: evse.id, connectorId: 1, standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 400, maxAmperage: 32, maxElectricPower: 22000 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const connectorValues = { connectorId: 1, standard: 'IEC_62196_T2', format: 'SOCKET', powerType: 'AC_3_PHASE', maxVoltage: 400, maxAmperage: 32, maxElectricPower: 22000 };
+  const connector = await handle.db.insertInto('connector').values({ evseId: evse.id, ...connectorValues }).returning('id').executeTakeFirstOrThrow();
   site = { cpoOwnerId: owner.id, locationId: location.id, evseId: evse.id, connectorId: connector.id };
 
   receiver = http.createServer((req, res) => void handleWebhook(req, res));
@@ -123,11 +102,8 @@ describe('openIntent', () => {
 
   it('makes one payment of two concurrent calls', async () => {
     const orderId = await newOrder();
-    const [a, b] = await Promise.all([
-      paymentService.openIntent(handle.db, provider, intentFor(orderId)),
-      paymentService.openIntent(handle.db, provider, intentFor(orderId)),
-    ]);
-    expect(a.id).toBe(b.id);
+    const [a, b] = await Promise.all([1, 2].map(() => paymentService.openIntent(handle.db, provider, intentFor(orderId))));
+    expect(a!.id).toBe(b!.id);
     expect(await paymentsOf(orderId)).toHaveLength(1);
     expect(gatewayIntentsOf(orderId)).toHaveLength(1);
   });
@@ -256,10 +232,7 @@ describe('refunds', () => {
   it('makes one refund of two concurrent calls', async () => {
     const orderId = await paidOrder('20.00');
     const before = gateway.refunds.size;
-    const [a, b] = await Promise.all([
-      paymentService.refund(handle.db, provider, { orderId, amount: '5.00', reason: 'settlement' }),
-      paymentService.refund(handle.db, provider, { orderId, amount: '5.00', reason: 'settlement' }),
-    ]);
+    const [a, b] = await Promise.all([1, 2].map(() => paymentService.refund(handle.db, provider, { orderId, amount: '5.00', reason: 'settlement' })));
     expect(a!.id).toBe(b!.id);
     expect(gateway.refunds.size).toBe(before + 1);
     expect(await paymentService.findLiveForOrder(handle.db, orderId)).toMatchObject({ refundedAmount: '5.00', status: 'partially_refunded' });
@@ -277,6 +250,7 @@ describe('refunds', () => {
     const orderId = await paidOrder('30.00');
     const refund = (await paymentService.refund(handle.db, provider, { orderId, amount: '30.00', reason: 'cancellation' }))!;
     // Pretend the gateway had only said pending: put the row back and let a (re)delivered event settle it.
+    await gateway.idle();
     await handle.db.updateTable('refund').set({ status: 'pending' }).where('id', '=', refund.id).execute();
     const event: WebhookEvent = { eventId: 'evt_refund_direct', type: 'refund.succeeded', refundId: refund.providerRefundId!, amount: '30.00', currency: 'INR', occurredAt: new Date() };
     const first = await paymentService.applyWebhookEvent(handle.db, 'gateway', event, {});
@@ -289,6 +263,7 @@ describe('refunds', () => {
   it('releases the refunded amount when the gateway reports a refund failed', async () => {
     const orderId = await paidOrder('40.00');
     const refund = (await paymentService.refund(handle.db, provider, { orderId, amount: '15.00', reason: 'cancellation' }))!;
+    await gateway.idle();
     await handle.db.updateTable('refund').set({ status: 'pending' }).where('id', '=', refund.id).execute();
     const event: WebhookEvent = { eventId: 'evt_refund_failed', type: 'refund.failed', refundId: refund.providerRefundId!, amount: '15.00', currency: 'INR', occurredAt: new Date() };
     const applied = await paymentService.applyWebhookEvent(handle.db, 'gateway', event, {});
