@@ -106,6 +106,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create index charging_order_connector_open_idx on charging_order (connector_id, valid_from, valid_until)
       where status = 'active'`.execute(db);
+  // The maintenance sweep's no-shows: paid (or payable) orders whose window passed without a session.
+  await sql`
+    create index charging_order_overdue_idx on charging_order (valid_until)
+      where status = 'active' and charging_status = 'idle'`.execute(db);
 
   await sql`
     create table payment (

@@ -2,6 +2,7 @@ import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import * as authService from './auth/auth.service.ts';
 import * as reservationService from './reservations/reservation.service.ts';
+import * as orderCancelService from './charging-orders/order-cancel.service.ts';
 import * as orderPaymentService from './charging-orders/order-payment.service.ts';
 import type { PaymentProvider } from './payments/payment-provider.ts';
 
@@ -11,8 +12,9 @@ export interface Maintenance {
 
 /**
  * Periodic housekeeping that is safe to run on every node at once (idempotent updates): reservations
- * past their expiry are released; stale login failures and dead sessions are deleted; refunds owed
- * to drivers that could not be asked for at the time are asked for again.
+ * past their expiry are released; stale login failures and dead sessions are deleted; orders whose
+ * window ended without a session are cancelled; refunds owed to drivers that could not be asked for
+ * at the time are asked for again.
  */
 export function startMaintenance(deps: {
   db: Database;
@@ -30,6 +32,8 @@ export function startMaintenance(deps: {
     if (expired) log.info({ expired }, 'reservations expired');
     const purged = await authService.purgeExpired(deps.db, now, deps.loginFailureWindowS);
     if (purged.failures || purged.sessions) log.info(purged, 'expired login failures and sessions purged');
+    const noShows = await orderCancelService.expireOverdue(deps.db, { payments: deps.payments, now: () => now }, log);
+    if (noShows) log.info({ noShows }, 'orders whose window ended without charging cancelled');
     const refunds = await orderPaymentService.retryRefunds(deps.db, deps.payments, log);
     if (refunds) log.info({ refunds }, 'owed refunds retried');
   };

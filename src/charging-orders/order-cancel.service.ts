@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import type { ChargingOrderRow } from '../db/schema.ts';
 import * as idTagRepository from '../id-tags/id-tag.repository.ts';
 import type { Logger } from '../logger.ts';
@@ -37,27 +37,52 @@ export async function cancel(
   orderId: string,
   request: { reason?: string | undefined; code?: string | undefined },
 ): Promise<Cancellation> {
-  const now = deps.now();
   const result = await db.transaction().execute(async (tx) => {
     const order = await loadFor(tx, client, orderId, { forUpdate: true });
     if (order.status === 'cancelled') return { order, terms: termsOf(order), changed: false };
     assertCancellable(order);
-    const terms = termsOf(order);
-    const cancelled = await orderRepository.updateIf(tx, order.id, { status: [order.status] }, {
-      status: 'cancelled',
-      cancelReason: request.reason?.slice(0, 500) ?? null,
-      cancelCode: request.code?.slice(0, 64) ?? null,
-      cancellationFee: terms.fee,
-      refundDue: terms.refund,
-      cancelledAt: now,
-    });
-    // An intent still open at the gateway is void now; if it gets paid anyway, that is refunded in full.
-    if (order.paymentStatus !== 'paid') await paymentService.cancelPending(tx, order.id);
-    if (order.idTag) await idTagRepository.setStatus(tx, order.idTag, 'Expired');
-    return { order: cancelled!, terms, changed: true };
+    return { ...(await cancelLocked(tx, order, request, deps.now())), changed: true };
   });
   if (result.changed) await refundDue(db, deps.payments, log, result.order.id);
   return { order: (await orderRepository.findById(db, result.order.id)) ?? result.order, terms: result.terms };
+}
+
+/**
+ * Orders whose charging window ended without a session: cancelled as no-shows on the same terms as
+ * a driver's cancel (free if unpaid, the tariff's fee if paid), so prepaid money does not sit forever.
+ */
+export async function expireOverdue(db: Database, deps: Pick<OrderDeps, 'payments' | 'now'>, log: Logger): Promise<number> {
+  const now = deps.now();
+  let expired = 0;
+  for (const id of await orderRepository.overdue(db, now, 50)) {
+    const done = await db.transaction().execute(async (tx) => {
+      const order = await orderRepository.findByIdForUpdate(tx, id);
+      if (!order || order.status !== 'active' || order.chargingStatus !== 'idle' || order.validUntil > now) return false;
+      await cancelLocked(tx, order, { reason: 'The charging window ended without a session', code: 'NO_SHOW' }, now);
+      return true;
+    });
+    if (done) {
+      expired++;
+      await refundDue(db, deps.payments, log, id);
+    }
+  }
+  return expired;
+}
+
+async function cancelLocked(tx: Db, order: ChargingOrderRow, request: { reason?: string | undefined; code?: string | undefined }, now: Date) {
+  const terms = termsOf(order);
+  const cancelled = await orderRepository.updateIf(tx, order.id, { status: [order.status] }, {
+    status: 'cancelled',
+    cancelReason: request.reason?.slice(0, 500) ?? null,
+    cancelCode: request.code?.slice(0, 64) ?? null,
+    cancellationFee: terms.fee,
+    refundDue: terms.refund,
+    cancelledAt: now,
+  });
+  // An intent still open at the gateway is void now; if it gets paid anyway, that is refunded in full.
+  if (order.paymentStatus !== 'paid') await paymentService.cancelPending(tx, order.id);
+  if (order.idTag) await idTagRepository.setStatus(tx, order.idTag, 'Expired');
+  return { order: cancelled!, terms };
 }
 
 function assertCancellable(order: ChargingOrderRow): void {

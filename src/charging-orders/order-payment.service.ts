@@ -2,6 +2,7 @@ import type { Database } from '../db/database.ts';
 import type { ChargingOrderRow, PaymentRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { dec } from '../money/decimal-money.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
 import * as paymentService from '../payments/payment.service.ts';
 import type { Tariff } from '../tariffs/tariff.ts';
@@ -112,11 +113,11 @@ export async function applyWebhook(
  */
 export async function refundDue(db: Database, provider: PaymentProvider | undefined, log: Logger, orderId: string): Promise<void> {
   const order = await orderRepository.findById(db, orderId);
-  if (!order || !provider || order.refundDue === null || Number(order.refundDue) <= 0) return;
+  if (!order || !provider || order.refundDue === null || !dec(order.refundDue).gt(0)) return;
   const reason = order.status === 'completed' ? 'settlement' : order.status === 'cancelled' && order.cancelledAt ? refundReasonOfCancel(order) : 'late_payment';
   try {
     await paymentService.refund(db, provider, { orderId, amount: order.refundDue, reason });
-    if (order.status === 'cancelled' && order.paymentStatus === 'paid' && order.refundDue === order.quotedAmount) {
+    if (order.status === 'cancelled' && order.paymentStatus === 'paid' && dec(order.refundDue).eq(order.quotedAmount)) {
       await orderRepository.updateIf(db, orderId, { status: ['cancelled'] }, { paymentStatus: 'refunded' });
     }
   } catch (err) {

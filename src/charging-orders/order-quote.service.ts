@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { ChargingOrderRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { dec } from '../money/decimal-money.ts';
 import * as applicableTariffs from '../tariffs/applicable-tariffs.ts';
 import { energyForAmount, minutesAtPower, priceSession, type PriceComponent } from '../tariffs/pricing.ts';
 import type { Tariff } from '../tariffs/tariff.ts';
@@ -137,7 +138,7 @@ function requestedEnergy(
       throw new AppError('UNPROCESSABLE', `amount.currency must be ${tariff.currency}, the tariff's currency`);
     }
     const energy = energyForAmount(tariff, input.amount.value, at);
-    if (energy === null || Number(energy) <= 0) {
+    if (energy === null || !dec(energy).gt(0)) {
       throw new AppError('UNPROCESSABLE', `${input.amount.value} ${tariff.currency} does not cover this tariff's fixed fees`);
     }
     return energy;

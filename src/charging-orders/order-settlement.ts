@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { ChargingOrderRow, TransactionRow } from '../db/schema.ts';
 import * as idTagRepository from '../id-tags/id-tag.repository.ts';
+import { dec } from '../money/decimal-money.ts';
 import { settle } from '../tariffs/pricing.ts';
 import type { Tariff } from '../tariffs/tariff.ts';
 import { minutesBetween, whToKwh } from './order-units.ts';
@@ -56,7 +57,6 @@ async function idleSinceOf(tx: Db, transaction: TransactionRow): Promise<Date | 
   if (transaction.id === undefined || transaction.meterStop === null) return undefined;
   const plateau = await orderRepository.energyPlateau(tx, transaction.id);
   if (!plateau) return undefined;
-  const scale = plateau.unit === 'kWh' ? 1000 : 1;
-  const plateauWh = Number(plateau.value) * scale;
-  return plateauWh >= transaction.meterStop ? plateau.since : undefined;
+  const plateauWh = plateau.unit === 'kWh' ? dec(plateau.value).mul(1000) : dec(plateau.value);
+  return plateauWh.gte(transaction.meterStop) ? plateau.since : undefined;
 }

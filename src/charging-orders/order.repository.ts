@@ -123,3 +123,17 @@ export async function owingRefund(db: Db, limit: number): Promise<string[]> {
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Active orders not charging whose window is over (no-shows, or payments never completed). */
+export async function overdue(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('chargingOrder')
+    .select('id')
+    .where('status', '=', 'active')
+    .where('chargingStatus', '=', 'idle')
+    .where('validUntil', '<=', now)
+    .orderBy('validUntil')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

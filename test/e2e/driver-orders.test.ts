@@ -13,7 +13,7 @@ const MAKATI = [14.554729, 121.024445];
 const NEXON = { make: 'Tata', model: 'Nexon EV', type: '4-wheeler' };
 
 beforeAll(async () => {
-  w = await startOrdersWorld();
+  w = await startOrdersWorld({ MAINTENANCE_INTERVAL_S: '0.2' });
 });
 afterAll(async () => {
   await w.close();
@@ -236,6 +236,22 @@ describe('cancel', () => {
     const res = await w.request('POST', `/orders/${id}/cancel`, {});
     expect(res.status).toBe(409);
     expect((await w.request('PUT', `/orders/${id}/stop`, {})).body.order.status).toBe('COMPLETED');
+  });
+});
+
+describe('a paid order nobody charges on', () => {
+  it('is cancelled as a no-show when its window ends, the tariff fee kept and the rest refunded', async () => {
+    const end = new Date(Date.now() + 2500).toISOString();
+    const { id } = await paidOrder('DEMO-CP-002-1', { time_window: { start: new Date().toISOString(), end } });
+    const order = await eventually(async () => {
+      const res = await w.request('GET', `/orders/${id}`);
+      return res.body.order.status === 'CANCELLED' ? res.body : undefined;
+    }, 8000);
+    expect(order.order.mode).toBe('RESERVATION');
+    const row = await orderRow(id);
+    expect(row.cancelCode).toBe('NO_SHOW');
+    const refunds = await w.t.db.selectFrom('refund').selectAll().where('orderId', '=', id).execute();
+    expect(refunds.map((r) => [r.reason, r.amount])).toEqual([['cancellation', row.refundDue]]);
   });
 });
 
