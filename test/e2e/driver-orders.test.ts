@@ -241,8 +241,10 @@ describe('cancel', () => {
 
 describe('a paid order nobody charges on', () => {
   it('is cancelled as a no-show when its window ends, the tariff fee kept and the rest refunded', async () => {
-    const end = new Date(Date.now() + 2500).toISOString();
+    const end = new Date(Date.now() + 3_600_000).toISOString();
     const { id } = await paidOrder('DEMO-CP-002-1', { time_window: { start: new Date().toISOString(), end } });
+    // The hour passes: the window now ended a moment ago.
+    await w.t.db.updateTable('chargingOrder').set({ validUntil: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     const order = await eventually(async () => {
       const res = await w.request('GET', `/orders/${id}`);
       return res.body.order.status === 'CANCELLED' ? res.body : undefined;
