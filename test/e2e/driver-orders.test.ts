@@ -244,7 +244,7 @@ describe('a paid order nobody charges on', () => {
     const end = new Date(Date.now() + 3_600_000).toISOString();
     const { id } = await paidOrder('DEMO-CP-002-1', { time_window: { start: new Date().toISOString(), end } });
     // The hour passes: the window now ended a moment ago.
-    await w.t.db.updateTable('chargingOrder').set({ validUntil: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await w.t.db.updateTable('chargingOrder').set({ validFrom: new Date(Date.now() - 3_600_000), validUntil: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     const order = await eventually(async () => {
       const res = await w.request('GET', `/orders/${id}`);
       return res.body.order.status === 'CANCELLED' ? res.body : undefined;
