@@ -28,6 +28,7 @@ import { createGraphql, GRAPHQL_PATH } from './graphql/yoga.ts';
 import { createStatusFeed, type StatusFeed } from './map/status-feed.ts';
 import type { OrderDeps } from './charging-orders/order-deps.ts';
 import { echoTransactionId, ordersErrorEnvelope, ordersRoutes } from './orders/index.ts';
+import { becknErrorEnvelope, createBeckn, type Beckn } from './beckn/index.ts';
 import { createGatewayProvider } from './payments/gateway-provider.ts';
 import type { PaymentProvider } from './payments/payment-provider.ts';
 
@@ -52,6 +53,7 @@ export interface App {
   metrics: Metrics;
   /** Live connector status changes (GraphQL subscription), fed by StatusNotifications of every node. */
   statusFeed: StatusFeed;
+  beckn: Beckn;
   /** Closes charger sockets, stops timers, then writes what is still queued. The caller closes bus and database. */
   close(): Promise<void>;
 }
@@ -134,6 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 
   const registry = createOpenApiRegistry();
+  const beckn = await createBeckn({ db, config, registry, orders: orderDeps, log });
   let openApiDocument: unknown;
   const koa = new Koa({ proxy: false });
   // Errors koa sees outside the middleware chain: a response stream broken by its client (an SSE
@@ -149,7 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await graphql.handle(ctx.req, ctx.res);
   });
   koa.use(errorMiddleware(log.child({ component: 'http' })));
-  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope], ['/v1/', ordersErrorEnvelope]]));
+  koa.use(envelopeByPath([['/api/', cpoErrorEnvelope], ['/ocpi/', cpoErrorEnvelope], ['/v1/', ordersErrorEnvelope], ['/beckn/', becknErrorEnvelope]]));
   koa.use(echoTransactionId('/v1/'));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb' }));
   const routers = [
@@ -175,6 +178,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requireApiClient: requireApiClient(db),
     }),
     ordersRoutes({ db, registry, log, orders: orderDeps, tokens: { secret: config.jwtSecret, ttlS: config.auth.accessTokenTtlS } }),
+    beckn.router,
   ];
   for (const router of routers) koa.use(router.routes()).use(router.allowedMethods());
 
@@ -185,7 +189,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ingest,
     metrics,
     statusFeed,
+    beckn,
     close: async () => {
+      await beckn.close();
       // Ends open subscriptions (their SSE streams close) before the rest stops.
       await statusFeed.close();
       await graphql.dispose();

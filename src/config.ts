@@ -60,6 +60,14 @@ const schema = z
     SUPPORT_EMAIL: z.string().email().default('support@localhost'),
     SUPPORT_URL: z.string().url().optional(),
     SUPPORT_HOURS: z.string().min(1).default('Mon–Sun 24/7'),
+    BECKN_SUBSCRIBER_URL: z.string().url().optional(),
+    BECKN_KEY_ID: z.string().min(1).max(128).optional(),
+    BECKN_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be the base64 of a 32-byte ed25519 seed').optional(),
+    BECKN_REGISTRY_URL: z.string().url().optional(),
+    BECKN_SIGNING: z.enum(['on', 'off']).default('on'),
+    BECKN_DOMAINS: z.string().min(1).default('dent:0.1.0,uei:charging'),
+    BECKN_CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+    BECKN_CALLBACK_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
   })
   .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
     message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
@@ -72,6 +80,10 @@ const schema = z
   .refine((c) => c.NODE_ENV !== 'production' || !c.PAYMENT_GATEWAY_URL || c.PAYMENT_WEBHOOK_SECRET, {
     message: 'PAYMENT_WEBHOOK_SECRET is required with PAYMENT_GATEWAY_URL when NODE_ENV=production',
     path: ['PAYMENT_WEBHOOK_SECRET'],
+  })
+  .refine((c) => Boolean(c.BECKN_PRIVATE_KEY) === Boolean(c.BECKN_KEY_ID) || !c.BECKN_PRIVATE_KEY, {
+    message: 'BECKN_PRIVATE_KEY needs BECKN_KEY_ID',
+    path: ['BECKN_KEY_ID'],
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.JWT_SECRET, {
     message: 'JWT_SECRET is required when NODE_ENV=production',
@@ -139,6 +151,24 @@ export interface Config {
   };
   /** Platform support details, for CPOs that configured none. */
   support: { name: string; phone: string; email: string; url: string | undefined; hours: string };
+  beckn: {
+    /** Our subscriber id: the context's bpp_id must name it (BPP_ID). */
+    subscriberId: string;
+    /** Where BAPs reach us (bpp_uri). */
+    subscriberUrl: string;
+    /** Which of our signing keys signs; unset = the newest in the database (one is generated on first start). */
+    keyId: string | undefined;
+    /** base64 ed25519 seed; with keyId, used instead of a generated key. */
+    privateKey: string | undefined;
+    /** A Beckn registry's base URL for /lookup; unset = the local beckn_subscriber table only. */
+    registryUrl: string | undefined;
+    /** 'off' only by explicit configuration, for development: no signature checked or sent. */
+    signing: boolean;
+    domains: string[];
+    callbackMaxAttempts: number;
+    /** First retry delay of a failed callback; doubles per attempt. */
+    callbackRetryMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -215,6 +245,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Development fallbacks; production refuses a gateway without a webhook secret (refine above).
       apiKey: e.PAYMENT_GATEWAY_API_KEY ?? 'development-gateway-key',
       webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? 'development-webhook-secret-0123',
+    }),
+    beckn: Object.freeze({
+      subscriberId: e.BPP_ID ?? (e.PUBLIC_URL ? new URL(e.PUBLIC_URL).host : 'charging-platform.local'),
+      subscriberUrl: e.BECKN_SUBSCRIBER_URL ?? `${e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`}/beckn`,
+      keyId: e.BECKN_KEY_ID,
+      privateKey: e.BECKN_PRIVATE_KEY,
+      registryUrl: e.BECKN_REGISTRY_URL,
+      signing: e.BECKN_SIGNING === 'on',
+      domains: Object.freeze(e.BECKN_DOMAINS.split(',').map((d) => d.trim()).filter(Boolean)) as string[],
+      callbackMaxAttempts: e.BECKN_CALLBACK_MAX_ATTEMPTS,
+      callbackRetryMs: e.BECKN_CALLBACK_RETRY_MS,
     }),
     support: Object.freeze({
       name: e.SUPPORT_NAME,

@@ -25,6 +25,12 @@ export async function quote(db: Database, client: OrderClient, orderId: string):
   return { order, terms: termsOf(order) };
 }
 
+/** A cancelled order's terms as they were applied (what on_cancel and a repeated cancel report). */
+export async function cancellationOf(db: Database, client: OrderClient, orderId: string): Promise<Cancellation> {
+  const order = await loadFor(db, client, orderId);
+  return { order, terms: termsOf(order) };
+}
+
 /**
  * Cancels the order and records the refund (paid amount less the fee) against its payment; a
  * repeated cancel answers the same result and refunds nothing more.

@@ -14,7 +14,7 @@ import * as orderRepository from './order.repository.ts';
 export { estimate, type Estimate, type EstimateInput } from './order-quote.service.ts';
 export { initiate as initiatePayment, applyWebhook as applyPaymentWebhook, refundDue, type PaymentView } from './order-payment.service.ts';
 export { start, stop } from './order-charging.service.ts';
-export { quote as cancellationQuote, cancel, type Cancellation } from './order-cancel.service.ts';
+export { quote as cancellationQuote, cancel, cancellationOf, type Cancellation } from './order-cancel.service.ts';
 
 /** Live readings of the order's session, units as the driver sees them. */
 export interface Telemetry {

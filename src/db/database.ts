@@ -37,7 +37,9 @@ export interface DatabaseOptions {
 
 const INT8_OID = 20;
 // underscoreBetweenUppercaseLetters: tokenCHash ↔ token_c_hash (not token_chash).
-const plugins = [new CamelCasePlugin({ underscoreBetweenUppercaseLetters: true })];
+// Column names only: jsonb values (OCPP payloads, Beckn messages, tariff snapshots) come back with
+// their keys exactly as stored — a Beckn context's bap_id must not turn into bapId.
+const plugins = [new CamelCasePlugin({ underscoreBetweenUppercaseLetters: true, maintainNestedObjectKeys: true })];
 
 // int8 (counts, meter registers in Wh) as numbers: they stay far below 2^53 in this domain.
 // numeric stays a string on both backends so decimal values are never rounded through a float.

@@ -6,6 +6,7 @@ import type {
 } from './tables/location-tables.ts';
 import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterValueTable, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
 import type { ChargingOrderTable, OrderRatingTable, PaymentEventTable, PaymentTable, RefundTable, TariffTable } from './tables/order-tables.ts';
+import type { BecknCallbackTable, BecknMessageTable, BecknOrderTable, BecknSigningKeyTable, BecknSubscriberTable } from './tables/beckn-tables.ts';
 import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable, MailOutboxTable } from './tables/user-tables.ts';
 
 // The database as kysely sees it; each table's type lives in tables/, by area.
@@ -14,6 +15,7 @@ export type * from './tables/control-tables.ts';
 export type * from './tables/location-tables.ts';
 export type * from './tables/ocpp-tables.ts';
 export type * from './tables/order-tables.ts';
+export type * from './tables/beckn-tables.ts';
 export type * from './tables/user-tables.ts';
 
 export interface Tables {
@@ -60,6 +62,11 @@ export interface Tables {
   paymentEvent: PaymentEventTable;
   refund: RefundTable;
   orderRating: OrderRatingTable;
+  becknSigningKey: BecknSigningKeyTable;
+  becknSubscriber: BecknSubscriberTable;
+  becknMessage: BecknMessageTable;
+  becknCallback: BecknCallbackTable;
+  becknOrder: BecknOrderTable;
 }
 
 export type CpoOwnerRow = Selectable<CpoOwnerTable>;
