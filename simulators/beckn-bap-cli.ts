@@ -25,7 +25,7 @@ const usage = `Usage: beckn-bap-cli [options]
   --register-only        register (with --register-db) or print the registration, then exit
   --bpp-public-key <k>   the platform's public key, to verify callbacks (without --register-db)
   --unsigned             send no signatures (a platform started with BECKN_SIGNING=off)
-  --lat <deg> --lon <deg> --radius <km>   where to search (default 12.9716 77.5946, 5 km)
+  --lat <deg> --lon <deg> --radius <km>   where to search (default 14.554729 121.024445 — the demo location in Makati — 5 km)
   --kwh <n>              energy to buy (default 4)
   --status-count <n>     status requests while charging (default 3), --status-interval <ms> (default 2000)
   --no-pay               do not pay the payment link even if it is the local gateway simulator
@@ -172,8 +172,8 @@ const orderRef = (message: any) => ({
 });
 
 try {
-  const lat = num('--lat', values.lat, 12.9716);
-  const lon = num('--lon', values.lon, 77.5946);
+  const lat = num('--lat', values.lat, 14.554729);
+  const lon = num('--lon', values.lon, 121.024445);
   const kwh = String(num('--kwh', values.kwh, 4));
   const search = await step('search', {
     intent: {

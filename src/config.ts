@@ -68,6 +68,7 @@ const schema = z
     BECKN_DOMAINS: z.string().min(1).default('dent:0.1.0,uei:charging'),
     BECKN_CALLBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
     BECKN_CALLBACK_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+    BECKN_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(500),
   })
   .refine((c) => Boolean(c.TLS_CERT_FILE) === Boolean(c.TLS_KEY_FILE), {
     message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
@@ -168,6 +169,8 @@ export interface Config {
     callbackMaxAttempts: number;
     /** First retry delay of a failed callback; doubles per attempt. */
     callbackRetryMs: number;
+    /** How often each node looks for due callbacks and order changes to tell BAPs about. */
+    dispatchIntervalMs: number;
   };
 }
 
@@ -256,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       domains: Object.freeze(e.BECKN_DOMAINS.split(',').map((d) => d.trim()).filter(Boolean)) as string[],
       callbackMaxAttempts: e.BECKN_CALLBACK_MAX_ATTEMPTS,
       callbackRetryMs: e.BECKN_CALLBACK_RETRY_MS,
+      dispatchIntervalMs: e.BECKN_DISPATCH_INTERVAL_MS,
     }),
     support: Object.freeze({
       name: e.SUPPORT_NAME,

@@ -61,6 +61,8 @@ process.stdout.write(
           `  Demo CPO      ${DEMO.cpoUser.username} / ${DEMO.cpoUser.password}   (POST /ocpi/cpo/api/auth/v1/login), token C ${DEMO.tokenC}, party ${DEMO.cpo.countryCode}/${DEMO.cpo.partyId}`,
           `  Demo app      Basic ${DEMO.apiClient.clientId}:${DEMO.apiClient.secret}   (API client for the Basic-auth endpoints;`,
           `                POST ${server.httpUrl}/v1/auth/token for the driver order API's bearer token, X-Bpp-Id ${config.orders.bppId})`,
+          `  Beckn BPP     ${config.beckn.subscriberUrl}/{search,select,…}   subscriber ${app.beckn.signingKey.subscriberId}, ukId ${app.beckn.signingKey.keyId},`,
+          `                signing key ${app.beckn.signingKey.publicKey}   (npm run bap -- --help: a BAP to try it)`,
           `  Try           npm run sim -- --url ${server.ocppUrl} --id DEMO-CP-002 --charge --id-tag DEMO-TAG-0001`,
         ]
       : []),

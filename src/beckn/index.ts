@@ -20,9 +20,6 @@ export interface Beckn {
   close(): Promise<void>;
 }
 
-/** How often the dispatcher looks for due callbacks and order changes to tell BAPs about. */
-const DISPATCH_INTERVAL_MS = 500;
-
 /** The Beckn BPP adapter: routes, signing key, registry, and the callback dispatcher that outlives requests. */
 export async function createBeckn(deps: { db: Database; config: Config; registry: OpenAPIRegistry; orders: OrderDeps; log: Logger }): Promise<Beckn> {
   const { db, config } = deps;
@@ -41,7 +38,7 @@ export async function createBeckn(deps: { db: Database; config: Config; registry
     beforeDelivery: async () => {
       await notifyChanges(respondDeps);
     },
-    intervalMs: DISPATCH_INTERVAL_MS,
+    intervalMs: beckn.dispatchIntervalMs,
     maxAttempts: beckn.callbackMaxAttempts,
     retryMs: beckn.callbackRetryMs,
     now: deps.orders.now,

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as apiClientService from '../api-clients/api-client.service.ts';
+import { loadSigningKey } from '../beckn/bpp-keys.ts';
+import { registerSubscriber } from '../beckn/registry.ts';
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
@@ -17,6 +19,8 @@ const USAGE = `Usage:
   npm run admin -- create-user <username> --role ADMIN|OPERATOR [--password <12+ chars> | --generate-password]
   npm run admin -- create-api-client <name>     (prints the client id and secret: HTTP Basic, or a /v1 bearer token via POST /v1/auth/token)
   npm run admin -- revoke-api-client <client_id>
+  npm run admin -- register-beckn-subscriber <subscriber_id> --key-id <ukId> --public-key <base64 ed25519> [--url <subscriber_url>] [--type BAP|BPP|BG]
+  npm run admin -- beckn-keys                    (our BPP subscriber id and signing public keys, for the registry)
 
 register-charger registers a new charger, or completes one that connected while unknown (Pending);
 its next BootNotification is answered Accepted. Stop the server first when it runs on embedded
@@ -32,11 +36,16 @@ const { positionals, values } = parseArgs({
     expires: { type: 'string' },
     parent: { type: 'string' },
     role: { type: 'string' },
+    'key-id': { type: 'string' },
+    'public-key': { type: 'string' },
+    url: { type: 'string' },
+    type: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
-const [command, subject] = positionals;
-if (values.help || !command || !subject) {
+const [command] = positionals;
+const subject = positionals[1] ?? '';
+if (values.help || !command || (!subject && command !== 'beckn-keys')) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(values.help ? 0 : 2);
 }
@@ -72,6 +81,17 @@ try {
   } else if (command === 'revoke-api-client') {
     await apiClientService.revoke(database.db, subject);
     process.stdout.write(`API client ${subject} revoked\n`);
+  } else if (command === 'register-beckn-subscriber') {
+    const keyId = values['key-id'];
+    const publicKey = values['public-key'];
+    if (!keyId || !publicKey) throw new Error('say --key-id <ukId> and --public-key <base64 ed25519 public key>');
+    const type = (values.type ?? 'BAP') as 'BAP' | 'BPP' | 'BG';
+    if (!['BAP', 'BPP', 'BG'].includes(type)) throw new Error('--type must be BAP, BPP or BG');
+    await registerSubscriber(database.db, { subscriberId: subject, keyId, publicKey, type, ...(values.url ? { subscriberUrl: values.url } : {}) });
+    process.stdout.write(`Beckn subscriber ${subject} key ${keyId} registered (${type}); its requests are now verified with it\n`);
+  } else if (command === 'beckn-keys') {
+    const key = await loadSigningKey(database.db, config.beckn);
+    process.stdout.write(`subscriber_id ${key.subscriberId}\nukId ${key.keyId}\nsigning_public_key ${key.publicKey}\nsubscriber_url ${config.beckn.subscriberUrl}\n`);
   } else {
     throw new Error(`unknown command ${command}\n${USAGE}`);
   }

@@ -32,7 +32,7 @@ beforeAll(async () => {
   t = await startTestApp({
     wrapDb: (db) => db.withPlugin(counter),
     // No background statements while counting: the timers wait an hour.
-    env: { MAINTENANCE_INTERVAL_S: '3600', CLUSTER_HEARTBEAT_INTERVAL_S: '3600', CLUSTER_NODE_TIMEOUT_S: '7300' },
+    env: { MAINTENANCE_INTERVAL_S: '3600', CLUSTER_HEARTBEAT_INTERVAL_S: '3600', CLUSTER_NODE_TIMEOUT_S: '7300', BECKN_DISPATCH_INTERVAL_MS: '3600000' },
   });
   const party = await createParty(t, 'CNT');
   const locations: SeedLocation[] = Array.from({ length: 55 }, (_, i) => ({
