@@ -70,29 +70,36 @@ export async function notifyChanges(deps: RespondDeps): Promise<number> {
     const told = { status: row.notifiedStatus, payment: row.notifiedPaymentStatus, charging: row.notifiedChargingStatus };
     const base = { domain: undefined as string | undefined, version: undefined as string | undefined };
     const request = await requestContextOf(deps, row.bapId, row.transactionId, base);
-    const send = async (action: string, message: unknown, messageId: string = randomUUID()) => {
-      await becknMessageRepository.enqueueCallback(deps.db, {
-        action, bapId: row.bapId, bapUri: row.bapUri, transactionId: row.transactionId, messageId,
-        body: JSON.stringify({ context: callbackContext(deps, request, action, messageId), message }),
-      });
-      sent++;
-    };
+    const outbox: Array<{ action: string; message: unknown; messageId: string }> = [];
+    const send = (action: string, message: unknown, messageId: string = randomUUID()) => void outbox.push({ action, message, messageId });
+    let answersConfirm = false;
     if (told.status !== null) {
       if (row.paymentStatus === 'paid' && told.payment !== 'paid' && row.confirmMessageId) {
-        await send('on_confirm', await viewMessage(deps, row), row.confirmMessageId);
-        await becknMessageRepository.setConfirmPending(deps.db, row.orderId, null);
+        send('on_confirm', await viewMessage(deps, row), row.confirmMessageId);
+        answersConfirm = true;
       }
       if (row.chargingStatus === 'active' && told.charging !== 'active' && told.charging !== 'stopping' && row.status === 'active') {
-        await send('on_update', await viewMessage(deps, row));
+        send('on_update', await viewMessage(deps, row));
       }
-      if (row.status === 'completed' && told.status !== 'completed') await send('on_update', await viewMessage(deps, row));
+      if (row.status === 'completed' && told.status !== 'completed') send('on_update', await viewMessage(deps, row));
       if (row.status === 'cancelled' && told.status !== 'cancelled') {
         const cancellation = await orderService.cancellationOf(deps.db, BECKN_CLIENT, row.orderId);
         const provider = await becknMessageRepository.providerOf(deps.db, cancellation.order.cpoOwnerId);
-        await send('on_cancel', orderOfCancellation(cancellation, provider, { cancelledBy: CANCELLED_BY_PROVIDER }));
+        send('on_cancel', orderOfCancellation(cancellation, provider, { cancelledBy: CANCELLED_BY_PROVIDER }));
       }
     }
-    await becknMessageRepository.markNotified(deps.db, row.orderId, stateOf(row));
+    // Every node's notifier sees the same change: only the one that moves the told state enqueues.
+    sent += await deps.db.transaction().execute(async (tx) => {
+      if (!(await becknMessageRepository.claimNotified(tx, row.orderId, told, stateOf(row)))) return 0;
+      for (const { action, message, messageId } of outbox) {
+        await becknMessageRepository.enqueueCallback(tx, {
+          action, bapId: row.bapId, bapUri: row.bapUri, transactionId: row.transactionId, messageId,
+          body: JSON.stringify({ context: callbackContext(deps, request, action, messageId), message }),
+        });
+      }
+      if (answersConfirm) await becknMessageRepository.setConfirmPending(tx, row.orderId, null);
+      return outbox.length;
+    });
   }
   return sent;
 }

@@ -147,6 +147,28 @@ export async function markNotified(db: Db, orderId: string, state: NotifiedState
   await db.updateTable('becknOrder').set(state).where('orderId', '=', orderId).execute();
 }
 
+/**
+ * Moves what the BAP was told from `told` to `state`, only if it is still `told`: of the nodes that
+ * noticed the same change, one wins and tells it (false for the others).
+ */
+export async function claimNotified(
+  db: Db,
+  orderId: string,
+  told: { status: string | null; payment: string | null; charging: string | null },
+  state: NotifiedState,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('becknOrder')
+    .set(state)
+    .where('orderId', '=', orderId)
+    .where('notifiedStatus', 'is not distinct from', told.status)
+    .where('notifiedPaymentStatus', 'is not distinct from', told.payment)
+    .where('notifiedChargingStatus', 'is not distinct from', told.charging)
+    .returning('orderId')
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
 /** Open Beckn orders whose state moved since the BAP was last told (the unsolicited callbacks' work). */
 export function changedOpenOrders(db: Db, limit: number) {
   return db

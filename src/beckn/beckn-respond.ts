@@ -116,9 +116,20 @@ async function fallbackMessage(deps: RespondDeps, action: BecknAction, context: 
   if (action === 'search') return { catalog: { providers: [] } };
   if (action === 'select' || action === 'rating' || action === 'support') return {};
   try {
-    const orderId = action === 'status' ? intent.parseStatus(message).orderId : action === 'cancel' ? intent.parseCancel(message).orderId : undefined;
-    return await viewMessage(deps, await resolveOrder(deps.db, context, orderId, 'message'));
+    return await viewMessage(deps, await resolveOrder(deps.db, context, orderIdNamed(action, message), 'message'));
   } catch {
     return { order: { id: 'unknown' } };
+  }
+}
+
+/** The order id a request names, if any (none: the transaction's order is meant). */
+function orderIdNamed(action: BecknAction, message: unknown): string | undefined {
+  switch (action) {
+    case 'init': return intent.parseInit(message).orderId;
+    case 'confirm': return intent.parseConfirm(message).orderId;
+    case 'update': return intent.parseUpdate(message).orderId;
+    case 'status': return intent.parseStatus(message).orderId;
+    case 'cancel': return intent.parseCancel(message).orderId;
+    default: return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBecknBap, type BecknBap } from '../../simulators/beckn-bap.ts';
 import { registerSubscriber } from '../../src/beckn/registry.ts';
@@ -101,6 +102,15 @@ describe('the DENT flow, search to support', () => {
     expect(rating.message).toBeDefined();
     const support = await call('support', { support: { ref_id: orderId } });
     expect(support.message.support.phone).toBe('+63 2 8888 0000');
+  });
+});
+
+describe('the spec examples', () => {
+  it("the DENT search example is answered with a schema-valid on_search (no chargers near Bangalore)", async () => {
+    const markdown = readFileSync(new URL('../../../shared/spec/dent-ev-charging-workflow.md', import.meta.url), 'utf8');
+    const search = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!)).find((b) => b.context?.action === 'search');
+    const body = await call('search', search.message);
+    expect(body.message.catalog.providers).toEqual([]);
   });
 });
 
