@@ -3,10 +3,10 @@ import * as orderService from '../charging-orders/order.service.ts';
 import * as becknMessageRepository from './beckn-message.repository.ts';
 import type { BecknCallbackRow } from './beckn-message.repository.ts';
 import { BECKN_CLIENT } from './beckn-flow.ts';
-import { respond, viewMessage, type RespondDeps } from './beckn-respond.ts';
+import { respond, viewMessage, type RespondDeps, type Told } from './beckn-respond.ts';
 import type { BecknAction, BecknContext } from './context.ts';
 import { orderOfCancellation } from './order-message.ts';
-import { CANCELLED_BY_PROVIDER } from './beckn-codes.ts';
+import { CANCELLED_BY_CONSUMER, CANCELLED_BY_PROVIDER, PROVIDER_CANCEL_CODES } from './beckn-codes.ts';
 
 // The bodies of the callbacks we owe: answers to requests (built when first delivered), and the
 // unsolicited ones — on_confirm once a confirmed order's payment arrives, on_update when the charger
@@ -37,22 +37,16 @@ export async function buildAnswer(deps: RespondDeps, callback: BecknCallbackRow)
   if (!request) throw new Error(`request ${callback.messageId} of ${callback.bapId} is gone`);
   const payload = request.payload as { context: BecknContext; message: unknown };
   const action = request.action as BecknAction;
-  const reply = await respond(deps, action, payload.context, payload.message);
-  await rememberToldState(deps, payload.context);
+  const told: Told = {};
+  const reply = await respond(deps, action, payload.context, payload.message, told);
+  // What this answer says of the order need not be said again; a change after it still will be.
+  if (told.order && reply?.message !== undefined) await becknMessageRepository.markNotified(deps.db, told.order.id, stateOf(told.order));
   if (!reply || (reply.message === undefined && !reply.error)) return undefined;
   return {
     context: callbackContext(deps, payload.context, callback.action, callback.messageId),
     message: reply.message ?? {},
     ...(reply.error ? { error: reply.error } : {}),
   };
-}
-
-/** What a callback just told the BAP about its transaction's order need not be told again. */
-async function rememberToldState(deps: RespondDeps, context: BecknContext): Promise<void> {
-  const link = await becknMessageRepository.findOrderOfTransaction(deps.db, context.bap_id, context.transaction_id);
-  if (!link) return;
-  const order = (await orderService.get(deps.db, deps.orders, BECKN_CLIENT, link.orderId)).order;
-  await becknMessageRepository.markNotified(deps.db, link.orderId, stateOf(order));
 }
 
 const stateOf = (o: { status: string; paymentStatus: string; chargingStatus: string }) => ({
@@ -85,7 +79,8 @@ export async function notifyChanges(deps: RespondDeps): Promise<number> {
       if (row.status === 'cancelled' && told.status !== 'cancelled') {
         const cancellation = await orderService.cancellationOf(deps.db, BECKN_CLIENT, row.orderId);
         const provider = await becknMessageRepository.providerOf(deps.db, cancellation.order.cpoOwnerId);
-        send('on_cancel', orderOfCancellation(cancellation, provider, { cancelledBy: CANCELLED_BY_PROVIDER }));
+        const by = PROVIDER_CANCEL_CODES.includes(cancellation.order.cancelCode ?? '') ? CANCELLED_BY_PROVIDER : CANCELLED_BY_CONSUMER;
+        send('on_cancel', orderOfCancellation(cancellation, provider, { cancelledBy: by }));
       }
     }
     // Every node's notifier sees the same change: only the one that moves the told state enqueues.

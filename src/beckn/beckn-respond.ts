@@ -2,6 +2,7 @@ import * as catalogService from '../catalog/catalog.service.ts';
 import type { OrderDeps } from '../charging-orders/order-deps.ts';
 import * as orderService from '../charging-orders/order.service.ts';
 import type { Database } from '../db/database.ts';
+import type { ChargingOrderRow } from '../db/schema.ts';
 import { isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { becknErrorOf, type BecknError } from './beckn-errors.ts';
@@ -30,16 +31,21 @@ export interface RespondDeps {
 /** `message` for a callback, or an error with what message we can still give (the order as it is). */
 export type Reply = { message: unknown; error?: BecknError } | undefined;
 
-export async function respond(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown): Promise<Reply> {
+/** The order as the message being built shows it: what the BAP will have been told. */
+export interface Told {
+  order?: ChargingOrderRow;
+}
+
+export async function respond(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown, told: Told = {}): Promise<Reply> {
   try {
-    return { message: await act(deps, action, context, message) };
+    return { message: await act(deps, action, context, message, told) };
   } catch (err) {
     if (!isAppError(err)) throw err;
-    return { message: await fallbackMessage(deps, action, context, message), error: becknErrorOf(err) };
+    return { message: await fallbackMessage(deps, action, context, message, told), error: becknErrorOf(err) };
   }
 }
 
-async function act(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown): Promise<unknown> {
+async function act(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown, told: Told): Promise<unknown> {
   const { db, orders } = deps;
   switch (action) {
     case 'search': {
@@ -50,6 +56,7 @@ async function act(deps: RespondDeps, action: BecknAction, context: BecknContext
     case 'select': {
       const estimate = await orderService.estimate(db, orders, { ...BECKN_CLIENT, externalRef: context.transaction_id }, intent.toEstimateInput(intent.parseSelect(message)));
       await becknMessageRepository.linkOrder(db, { orderId: estimate.order.id, bapId: context.bap_id, bapUri: context.bap_uri, transactionId: context.transaction_id });
+      told.order = estimate.order;
       return orderOfEstimate(estimate, await becknMessageRepository.providerOf(db, estimate.order.cpoOwnerId));
     }
     case 'init': {
@@ -57,7 +64,7 @@ async function act(deps: RespondDeps, action: BecknAction, context: BecknContext
       const link = await resolveOrder(db, context, details.orderId, 'message.order.id');
       await becknMessageRepository.setParties(db, link.orderId, { billing: details.billing, customer: details.customer });
       await orderService.initiatePayment(db, orders, BECKN_CLIENT, link.orderId, { method: details.paymentMethod });
-      return viewMessage(deps, (await becknMessageRepository.findOrderLink(db, link.orderId))!);
+      return viewMessage(deps, (await becknMessageRepository.findOrderLink(db, link.orderId))!, told);
     }
     case 'confirm': {
       const link = await resolveOrder(db, context, intent.parseConfirm(message).orderId, 'message.order.id');
@@ -67,21 +74,22 @@ async function act(deps: RespondDeps, action: BecknAction, context: BecknContext
         await becknMessageRepository.setConfirmPending(db, link.orderId, context.message_id);
         return undefined;
       }
-      return viewMessage(deps, link);
+      return viewMessage(deps, link, told);
     }
     case 'update': {
       const update = intent.parseUpdate(message);
       const link = await resolveOrder(db, context, update.orderId, 'message.order.id');
       if (update.action === 'start') await orderService.start(db, orders, BECKN_CLIENT, link.orderId);
       else await orderService.stop(db, orders, BECKN_CLIENT, link.orderId, { reasonCode: 'end-charging' });
-      return viewMessage(deps, link);
+      return viewMessage(deps, link, told);
     }
     case 'status':
-      return viewMessage(deps, await resolveOrder(db, context, intent.parseStatus(message).orderId, 'message.order_id'));
+      return viewMessage(deps, await resolveOrder(db, context, intent.parseStatus(message).orderId, 'message.order_id'), told);
     case 'cancel': {
       const cancel = intent.parseCancel(message);
       const link = await resolveOrder(db, context, cancel.orderId, 'message.order_id');
       const result = await orderService.cancel(db, orders, deps.log, BECKN_CLIENT, link.orderId, cancel.request);
+      told.order = result.order;
       return orderOfCancellation(result, await becknMessageRepository.providerOf(db, result.order.cpoOwnerId), parties(link));
     }
     case 'rating': {
@@ -101,8 +109,9 @@ async function act(deps: RespondDeps, action: BecknAction, context: BecknContext
 }
 
 /** The order's message as the order service shows it now (on_init, on_confirm, on_update, on_status). */
-export async function viewMessage(deps: RespondDeps, link: BecknOrderRow) {
+export async function viewMessage(deps: RespondDeps, link: BecknOrderRow, told: Told = {}) {
   const view = await orderService.get(deps.db, deps.orders, BECKN_CLIENT, link.orderId);
+  told.order = view.order;
   return orderOfView(view, await becknMessageRepository.providerOf(deps.db, view.order.cpoOwnerId), parties(link));
 }
 
@@ -112,11 +121,11 @@ const parties = (link: BecknOrderRow) => ({
 });
 
 /** After a failed action, the order as it stands (callbacks whose schema requires one). */
-async function fallbackMessage(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown): Promise<unknown> {
+async function fallbackMessage(deps: RespondDeps, action: BecknAction, context: BecknContext, message: unknown, told: Told): Promise<unknown> {
   if (action === 'search') return { catalog: { providers: [] } };
   if (action === 'select' || action === 'rating' || action === 'support') return {};
   try {
-    return await viewMessage(deps, await resolveOrder(deps.db, context, orderIdNamed(action, message), 'message'));
+    return await viewMessage(deps, await resolveOrder(deps.db, context, orderIdNamed(action, message), 'message'), told);
   } catch {
     return { order: { id: 'unknown' } };
   }
