@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBecknBap, type BecknBap } from '../../simulators/beckn-bap.ts';
 import { registerSubscriber } from '../../src/beckn/registry.ts';
 import { validateBeckn } from '../fixtures/beckn-schemas.ts';
+import { sharedPath } from '../fixtures/shared-files.ts';
 import { BPP_ID, intentOf, startOrdersWorld, type OrdersWorld } from '../fixtures/orders-client.ts';
 import { eventually } from '../fixtures/test-app.ts';
 
@@ -107,7 +108,7 @@ describe('the DENT flow, search to support', () => {
 
 describe('the spec examples', () => {
   it("the DENT search example is answered with a schema-valid on_search (no chargers near Bangalore)", async () => {
-    const markdown = readFileSync(new URL('../../../shared/spec/dent-ev-charging-workflow.md', import.meta.url), 'utf8');
+    const markdown = readFileSync(sharedPath('spec', 'dent-ev-charging-workflow.md'), 'utf8');
     const search = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!)).find((b) => b.context?.action === 'search');
     const body = await call('search', search.message);
     expect(body.message.catalog.providers).toEqual([]);
