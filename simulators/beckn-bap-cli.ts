@@ -7,6 +7,7 @@ import { listPublicKeys } from '../src/beckn/bpp-keys.ts';
 import { registerSubscriber } from '../src/beckn/registry.ts';
 import { generateKeyPair, publicKeyOf } from '../src/beckn/signature.ts';
 import { openDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
 import { startBecknBap, type BapCallback, type BecknBap } from './beckn-bap.ts';
 
 // Runs the whole DENT flow as a BAP against a running platform:
@@ -90,6 +91,8 @@ const registration = (url: string) =>
 async function registerInDatabase(url: string): Promise<void> {
   // The platform keeps its PGlite database in ${DATA_DIR}/pglite (src/main.ts).
   const handle = await openDatabase({ url: env.DATABASE_URL, pgliteDir: path.join(env.DATA_DIR ?? './data', 'pglite') });
+  // A fresh data directory has no tables yet: the platform's own migrations (idempotent) make them.
+  await migrate(handle.db);
   try {
     await registerSubscriber(handle.db, { subscriberId: key.subscriberId, keyId: key.keyId, publicKey: key.publicKey, type: 'BAP', subscriberUrl: url, domain: 'dent:0.1.0' });
     bppKeys = new Map((await listPublicKeys(handle.db, bppId)).map((k) => [k.keyId, k.publicKey]));
@@ -183,7 +186,12 @@ try {
   });
   const provider = search?.catalog?.providers?.find((p: any) => p.items?.length);
   if (!provider) throw new Error('no charger found near that point');
-  const item = provider.items[0];
+  // A connector whose charger is online and free, if there is one (its fulfillment's tags say so).
+  const available = (it: any) => {
+    const f = provider.fulfillments?.find((x: any) => x.id === it.fulfillment_ids?.[0]);
+    return JSON.stringify(f?.tags ?? []).includes('"Available"');
+  };
+  const item = provider.items.find(available) ?? provider.items[0];
   const fulfillmentId = item.fulfillment_ids?.[0] ?? provider.fulfillments?.[0]?.id;
   console.log(`chose item ${item.id} of provider ${provider.id}`);
   const fulfillments = fulfillmentId ? [{ id: fulfillmentId }] : [];
