@@ -1,0 +1,110 @@
+// The database a benchmark's project server runs on: a fresh PostgreSQL database (bench_<name>_<ts>,
+// created through DATABASE_URL's server and dropped afterwards) when DATABASE_URL is set, else PGlite in
+// a temporary DATA_DIR. PGlite is one process's: the bench opens it only while the server is not running.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import * as chargePointRepository from '../../src/charge-points/charge-point.repository.ts';
+import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import * as idTagService from '../../src/id-tags/id-tag.service.ts';
+import * as userService from '../../src/users/user.service.ts';
+import { chargerId } from '../fleet/fleet-types.ts';
+
+export interface BenchDatabase {
+  kind: DatabaseKind;
+  label: string;
+  /** Environment for the server process: DATABASE_URL, or DATA_DIR for PGlite. */
+  env: Record<string, string>;
+  /** Opens the database, runs fn, closes it. On PGlite only while the server is stopped. */
+  use<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+async function admin(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const database = `bench_${name}_${Date.now()}`;
+    await admin(serverUrl, `create database ${database}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    const dbUrl = url.toString();
+    return {
+      kind: 'postgres',
+      label: `PostgreSQL (${database})`,
+      env: { DATABASE_URL: dbUrl },
+      async use(fn) {
+        const handle = await openDatabase({ url: dbUrl, poolSize: 4 });
+        try {
+          return await fn(handle.db);
+        } finally {
+          await handle.close();
+        }
+      },
+      async drop() {
+        if (process.env.BENCH_KEEP) return console.log(`kept ${database}`);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await admin(serverUrl, `drop database if exists ${database}`);
+          } catch (err) {
+            // 55006: still in use (the server's pool is closing).
+            if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      },
+    };
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `bench-${name}-`));
+  return {
+    kind: 'pglite',
+    label: `PGlite (${dataDir})`,
+    env: { DATA_DIR: dataDir },
+    async use(fn) {
+      const handle = await openDatabase({ pgliteDir: path.join(dataDir, 'pglite') });
+      try {
+        return await fn(handle.db);
+      } finally {
+        await handle.close();
+      }
+    },
+    async drop() {
+      if (process.env.BENCH_KEEP) return console.log(`kept ${dataDir}`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const BENCH_OPERATOR = { username: 'bench-operator', password: 'bench-operator-password' };
+
+/**
+ * Migrates, registers the fleet's chargers (Accepted, no password: the fleet sends no credentials)
+ * and an operator account, and optionally id tags.
+ */
+export async function seedBenchDatabase(
+  db: Database,
+  fleet: { prefix: string; count: number },
+  extra: { idTags?: string[] } = {},
+): Promise<void> {
+  await migrate(db);
+  const ids = Array.from({ length: fleet.count }, (_, i) => chargerId(fleet.prefix, i));
+  for (let i = 0; i < ids.length; i += 5000) {
+    await chargePointRepository.registerMany(db, ids.slice(i, i + 5000).map((id) => ({ id, passwordHash: null })));
+  }
+  await userService.createUser(db, { ...BENCH_OPERATOR, role: 'OPERATOR' });
+  for (const idTag of extra.idTags ?? []) {
+    await idTagService.create(db, { idTag, status: 'Accepted', expiryDate: null, parentIdTag: null });
+  }
+}

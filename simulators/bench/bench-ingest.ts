@@ -1,0 +1,135 @@
+// Telemetry ingest (issue 8, benchmark 2): M chargers, each in a transaction, send MeterValues with 6
+// sampled values back to back (the next as soon as the last is answered) for T seconds. Reports the
+// MeterValues/s and sampled values/s acknowledged — and checks after the run that every acknowledged
+// value is a meter_value row (any loss fails the bench) — and the p50/p99 latency of a MeterValues call;
+// then the same load against the bare ocpp-rpc baseline.
+//   npm run bench:ingest                                   200 chargers × 20 s, PGlite in a temp dir
+//   DATABASE_URL=postgres://… npm run bench:ingest         PostgreSQL: bench_ingest_<ts>, dropped after
+//   npm run bench:ingest -- --chargers 500 --seconds 60 --workers 2 --samples 6
+
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { startFleet, type FleetResult } from '../fleet/fleet.ts';
+import { createBenchDatabase, seedBenchDatabase } from './bench-db.ts';
+import { finish, fleetSummary, mb, printTable, writeResult, type Row } from './bench-report.ts';
+import { cpuPercent, procSample, startBaselineProcess, startProjectServer, type ServerProcess } from './bench-server.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    chargers: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '1' },
+    samples: { type: 'string', default: '6' },
+    'no-baseline': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (a.help) {
+  console.log('usage: npm run bench:ingest [-- --chargers M --seconds T --workers N --samples K --no-baseline]');
+  process.exit(0);
+}
+const M = Number(a.chargers);
+const T = Number(a.seconds);
+const SAMPLES = Number(a.samples);
+const PREFIX = 'BI-';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Run {
+  windowS: number;
+  meterValuesPerS: number;
+  samplesPerS: number;
+  serverCpuPercent: number;
+  serverRssBytes: number;
+  fleet: FleetResult;
+}
+
+async function run(server: ServerProcess): Promise<Run> {
+  console.log(`\n[${server.name}] ${M} chargers in transactions, MeterValues (${SAMPLES} values) back to back for ${T} s…`);
+  const fleet = await startFleet(
+    {
+      url: server.ocppUrl, count: M, workers: Number(a.workers), idPrefix: PREFIX, ramp: 'storm', transactions: 'always',
+      meterIntervalS: 0, samples: SAMPLES, heartbeatIntervalS: 300, addresses: 1, reconnect: false,
+    },
+    { onProgress: (line) => console.log(`  [${server.name}] ${line}`) },
+  );
+  // The window opens once every charger is in its transaction (and flooding).
+  const deadline = Date.now() + 120_000;
+  while (fleet.snapshot().counters.transactionsStarted < M && Date.now() < deadline) await sleep(50);
+  const start = fleet.snapshot();
+  const cpuStart = await procSample(server.pid);
+  await sleep(T * 1000);
+  const end = fleet.snapshot();
+  const cpuEnd = await procSample(server.pid);
+  const windowS = end.elapsedS - start.elapsedS;
+  const result = await fleet.stop();
+  const acked = end.counters.meterValuesAcked - start.counters.meterValuesAcked;
+  return {
+    windowS,
+    meterValuesPerS: acked / windowS,
+    samplesPerS: (acked * SAMPLES) / windowS,
+    serverCpuPercent: cpuPercent(cpuStart, cpuEnd),
+    serverRssBytes: cpuEnd.rssBytes,
+    fleet: result,
+  };
+}
+
+async function main(): Promise<void> {
+  const failures: string[] = [];
+  const db = await createBenchDatabase('ingest');
+  let project!: Run;
+  let rows = 0;
+  try {
+    await db.use((d) => seedBenchDatabase(d, { prefix: PREFIX, count: M }));
+    const server = await startProjectServer(db.env);
+    try {
+      project = await run(server);
+    } finally {
+      const code = await server.stop();
+      if (code !== 0) failures.push(`project server exited with code ${code} (log: ${server.logFile})`);
+    }
+    rows = await db.use(async (d) => Number((await sql<{ n: string }>`select count(*) as n from meter_value`.execute(d)).rows[0]!.n));
+  } finally {
+    await db.drop();
+  }
+  let baseline: Run | undefined;
+  if (!a['no-baseline']) {
+    const server = await startBaselineProcess();
+    try {
+      baseline = await run(server);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  const acked = project.fleet.counters.samplesAcked;
+  if (rows < acked) failures.push(`LOSS: ${acked} sampled values acknowledged, ${rows} meter_value rows committed (${acked - rows} lost)`);
+  if (project.fleet.counters.transactionsStarted < M) failures.push(`only ${project.fleet.counters.transactionsStarted} of ${M} transactions started`);
+  const mv = (r: Run | undefined) => r?.fleet.latency.MeterValues?.summary();
+  const errors = (r: Run) => r.fleet.counters.callErrors + r.fleet.counters.callTimeouts + r.fleet.counters.connectFailures + r.fleet.counters.disconnects;
+  const table: Row[] = [
+    { metric: 'MeterValues/s (acknowledged = committed)', project: project.meterValuesPerS, baseline: baseline?.meterValuesPerS, better: 'higher', target: '≥ 5,000 on PostgreSQL, ≥ 0.5× baseline' },
+    { metric: 'sampled values/s committed', project: project.samplesPerS, baseline: baseline?.samplesPerS, better: 'higher', target: '≥ 30,000 on PostgreSQL' },
+    { metric: 'MeterValues p50 (ms)', project: mv(project)?.p50Ms, baseline: mv(baseline)?.p50Ms, better: 'lower' },
+    { metric: 'MeterValues p99 (ms)', project: mv(project)?.p99Ms, baseline: mv(baseline)?.p99Ms, better: 'lower', target: '< 100 ms' },
+    { metric: 'sampled values acknowledged (whole run)', project: acked, baseline: baseline?.fleet.counters.samplesAcked },
+    { metric: 'meter_value rows after the run', project: rows },
+    { metric: 'lost (acknowledged, not committed)', project: Math.max(0, acked - rows), target: '0' },
+    { metric: 'server CPU in window (% of a core)', project: project.serverCpuPercent, baseline: baseline?.serverCpuPercent, better: 'lower' },
+    { metric: 'server RSS at end of window (MB)', project: mb(project.serverRssBytes), baseline: baseline && mb(baseline.serverRssBytes), better: 'lower' },
+    { metric: 'errors (CALLERROR, timeout, connect, drop)', project: errors(project), baseline: baseline && errors(baseline), better: 'lower' },
+  ];
+  printTable(`Telemetry ingest: ${M} chargers × MeterValues of ${SAMPLES} values back to back, ${T} s window — project on ${db.label}`, table);
+  if (rows > acked) console.log(`(${rows - acked} values were committed whose acknowledgement the fleet did not wait for: not a loss)`);
+  const strip = (r: Run | undefined) => r && { ...r, fleet: fleetSummary(r.fleet) };
+  const result = {
+    bench: `ingest-${db.kind}`, backend: db.kind, rows: table, failures,
+    parameters: { chargers: M, seconds: T, workers: Number(a.workers), samples: SAMPLES },
+    details: { meterValueRows: rows, project: strip(project), baseline: strip(baseline) },
+  };
+  finish(result, await writeResult(result));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
