@@ -2,7 +2,7 @@ import type { UnknownChargerPolicy } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
 import type { ChargePointRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { CHARGER_PASSWORD_COST, generateChargerPassword, hashPassword, verifyPassword } from '../security/password.ts';
+import { CHARGER_PASSWORD_COST, generateChargerSecrets, hashPassword, verifyPassword } from '../security/password.ts';
 import * as chargePointRepository from './charge-point.repository.ts';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
@@ -37,6 +37,7 @@ export async function authorizeConnection(
   }
   if (chargePoint.passwordHash === null) return { accepted: true, chargePoint, created: false };
   if (!password || password.length === 0) return { accepted: false, reason: 'password_required' };
+  // Either format: scrypt for a password an operator chose, sha256 for one the platform generated.
   const ok = await verifyPassword(password, chargePoint.passwordHash);
   return ok ? { accepted: true, chargePoint, created: false } : { accepted: false, reason: 'wrong_password' };
 }
@@ -59,6 +60,7 @@ export async function register(db: Db, input: RegisterChargePoint): Promise<Char
   if (input.password !== null && (input.password.length < 16 || input.password.length > 40)) {
     throw new AppError('VALIDATION_FAILED', 'charger password must be 16 to 40 characters (OCPP security profile 1/2)');
   }
+  // The caller may have chosen this password (it may be weak): the slow KDF.
   const passwordHash = input.password === null ? null : await hashPassword(input.password, CHARGER_PASSWORD_COST);
   const registrationStatus = input.registrationStatus ?? 'Accepted';
   const existing = await chargePointRepository.findById(db, input.id);
@@ -126,25 +128,15 @@ export interface ChargerCredentials {
   passwordHash: string;
 }
 
-/** scrypt runs on libuv's thread pool (4 threads by default): more in flight would only queue other file I/O behind it. */
-const HASH_CONCURRENCY = 4;
-
 /**
- * A fresh password and its hash for each charger id, for registerMany. Hashing is the slow part of
- * registering chargers in bulk (milliseconds each): do it before opening the transaction.
+ * A fresh password and its hash for each charger id, for registerMany. The passwords are generated
+ * here, 192 random bits each, so they are stored as a fast `sha256$` digest (security/password.ts
+ * says why a slow KDF adds nothing for them): microseconds per charger, where scrypt took milliseconds
+ * and was what limited bulk registration.
  */
-export async function generateCredentials(ids: readonly string[]): Promise<ChargerCredentials[]> {
-  const out = new Array<ChargerCredentials>(ids.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const i = next++;
-      const password = generateChargerPassword();
-      out[i] = { id: ids[i]!, password, passwordHash: await hashPassword(password, CHARGER_PASSWORD_COST) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, ids.length) }, worker));
-  return out;
+export function generateCredentials(ids: readonly string[]): ChargerCredentials[] {
+  const secrets = generateChargerSecrets(ids.length);
+  return ids.map((id, i) => ({ id, password: secrets[i]!.password, passwordHash: secrets[i]!.hash }));
 }
 
 /**

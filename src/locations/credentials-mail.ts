@@ -11,7 +11,6 @@ export interface CredentialsMailDeps {
   ocppBaseUrl?: string | undefined;
 }
 
-
 export async function queueCredentialsMail(ctx: WriteContext, deps: CredentialsMailDeps, credentials: ReadonlyMap<string, ChargerCredentials>): Promise<number | undefined> {
   if (credentials.size === 0) return undefined;
   return deps.mailer.queue(ctx.tx, credentialsMail(ctx.owner, [...credentials.values()], deps.ocppBaseUrl));
@@ -22,19 +21,31 @@ export async function deliver(db: Database, deps: CredentialsMailDeps, mailId: n
 }
 
 export function credentialsMail(owner: CpoOwnerRow, credentials: readonly ChargerCredentials[], ocppBaseUrl?: string): Mail {
+  return composeCredentialsMail(owner, credentials.length, [credentialsMailEntries(credentials, ocppBaseUrl)]);
+}
+
+/**
+ * The part of the mail about these chargers. The CSV import writes its chargers batch by batch and
+ * keeps only this text of each batch (not the credentials) until it composes the mail at the end.
+ */
+export function credentialsMailEntries(credentials: readonly ChargerCredentials[], ocppBaseUrl?: string): string {
   const base = ocppBaseUrl?.replace(/\/+$/, '') ?? '';
-  const n = credentials.length;
-  const lines = [
+  // join() makes one flat string: kept for the whole import, a rope of += pieces would cost several times its text.
+  return credentials.map((c) => `Charger identity (EVSE uid): ${c.id}\n  OCPP URL: ${base}/ocpp/${c.id}\n  Password: ${c.password}\n\n`).join('');
+}
+
+/** The whole mail for `count` chargers whose entries (credentialsMailEntries) are `entries`, in order. */
+export function composeCredentialsMail(owner: CpoOwnerRow, count: number, entries: readonly string[]): Mail {
+  const n = count;
+  const intro = [
     `Hello ${owner.contactName ?? owner.name},`,
     '',
     `${n} ${n === 1 ? 'charger was' : 'chargers were'} registered for ${owner.name}. Configure each one with its OCPP endpoint`,
     '(OCPP 1.6J over websocket, subprotocol ocpp1.6) and its password (HTTP Basic authentication,',
     'user name = the charger\'s identity, security profile 1 or 2):',
     '',
-  ];
-  for (const c of credentials) {
-    lines.push(`Charger identity (EVSE uid): ${c.id}`, `  OCPP URL: ${base}/ocpp/${c.id}`, `  Password: ${c.password}`, '');
-  }
-  lines.push('Keep these passwords secret. They are not sent again; a lost password has to be reset by an operator.');
-  return { to: owner.contactEmail!, subject: `OCPP credentials for ${n} new ${n === 1 ? 'charger' : 'chargers'}`, text: lines.join('\n') };
+    '',
+  ].join('\n');
+  const outro = 'Keep these passwords secret. They are not sent again; a lost password has to be reset by an operator.';
+  return { to: owner.contactEmail!, subject: `OCPP credentials for ${n} new ${n === 1 ? 'charger' : 'chargers'}`, text: intro + entries.join('') + outro };
 }

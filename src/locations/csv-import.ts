@@ -1,18 +1,18 @@
 import { readCsvRecords, CsvSyntaxError } from './csv-records.ts';
+import { LineSet, SeenTable } from './csv-seen.ts';
 import {
-  LIST_SEPARATOR, REFERENCE_CHECKS, parseRow, readHeader,
+  LIST_SEPARATOR, REFERENCE_CHECKS, RowParseCache, parseRow, readHeader,
   type CsvIssue, type CsvRow, type Header, type ReferenceCodeSets,
 } from './csv-layout.ts';
 import type { EvseFields, LocationFields } from './location-input.ts';
 
-// Validates a location CSV in one streaming pass, holding per location and per EVSE only what the
-// checks across rows need, and reads it again for the import; never touches the database
-// (location.service does, through the callbacks it passes in).
+// Reads a location CSV in one streaming pass: checks every row (also across rows, holding per location
+// and per EVSE only what those checks need, never the rows) and, for an import, hands the rows over in
+// batches while no problem has been found. Never touches the database itself: location.service does,
+// through the callbacks it passes in, inside a transaction it rolls back if any problem turns up later.
 
 export type { CsvIssue, CsvRow, ReferenceCodeSets } from './csv-layout.ts';
 export { CSV_COLUMNS } from './csv-layout.ts';
-
-// ---- pass 1: validation ----
 
 export interface CsvValidationOptions {
   references: ReferenceCodeSets;
@@ -22,7 +22,25 @@ export interface CsvValidationOptions {
   maxReportedIssues?: number;
   /** Uids per takenUids call. Default 1000. */
   uidBatchSize?: number;
+  /** Called with the number of data rows read so far, every PROGRESS_EVERY rows and at the end. */
+  onProgress?(rows: number): void;
+  /** For an import: where the rows go. Without it the file is only checked. */
+  sink?: CsvRowSink;
 }
+
+/**
+ * Receives the rows of the file in order, in batches, for as long as no problem has been found (none
+ * after the first): the caller writes them in a transaction that it rolls back when the file turns out
+ * invalid. Every new EVSE uid of a batch has been checked with takenUids before the batch is handed
+ * over. The next batch is read while one is being written; write is never called concurrently.
+ */
+export interface CsvRowSink {
+  write(rows: CsvRow[]): Promise<void>;
+  /** Rows per write. Default 1000. */
+  batchSize?: number;
+}
+
+export const PROGRESS_EVERY = 1000;
 
 export interface CsvValidation {
   /** Sorted by line; at most maxReportedIssues. */
@@ -33,8 +51,6 @@ export interface CsvValidation {
   rows: number;
   locations: number;
   evses: number;
-  /** Every EVSE uid of the file, in order of appearance (when the file is valid). */
-  evseUids: string[];
 }
 
 const LOCATION_SIGNATURE_COLUMNS = [
@@ -45,71 +61,16 @@ const EVSE_SIGNATURE_COLUMNS = ['location_ref', 'evse_id', 'serial_number', 'met
 const sortedList = (list: readonly string[]) => [...list].sort().join(LIST_SEPARATOR);
 const decimalKey = (v: string | null) => (v === null ? null : String(Number(v)));
 
-function locationSignature(l: LocationFields): Float64Array {
-  return signature([
-    l.name, l.address, decimalKey(l.lat), decimalKey(l.lng), l.city, l.province, l.region, l.postalCode, l.countryCode,
-    sortedList(l.facilities), sortedList(l.parkingTypes), sortedList(l.parkingRestrictions),
-  ]);
-}
-
-function evseSignature(ref: string, e: EvseFields): Float64Array {
-  return signature([ref, e.evseId, e.serialNumber, e.meterType, e.status, decimalKey(e.kwh), sortedList(e.capabilities), sortedList(e.paymentTypes)]);
-}
+const locationValues = (l: LocationFields) => [
+  l.name, l.address, decimalKey(l.lat), decimalKey(l.lng), l.city, l.province, l.region, l.postalCode, l.countryCode,
+  sortedList(l.facilities), sortedList(l.parkingTypes), sortedList(l.parkingRestrictions),
+];
+const evseValues = (ref: string, e: EvseFields) => [
+  ref, e.evseId, e.serialNumber, e.meterType, e.status, decimalKey(e.kwh), sortedList(e.capabilities), sortedList(e.paymentTypes),
+];
 
 /**
- * What is kept of a location's or an EVSE's first row to compare later rows with: a 53-bit hash per
- * column (a few bytes instead of the values), enough to name the column that differs.
- */
-function signature(values: ReadonlyArray<string | null>): Float64Array {
-  return Float64Array.from(values, (v) => (v === null ? -1 : hash53(v)));
-}
-
-/** cyrb53 (public domain): a fast 53-bit string hash. */
-function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-/** One bit per line: which lines have issues, without a set that grows by an object per line. */
-class LineSet {
-  private bits = new Uint8Array(1024);
-  size = 0;
-  add(line: number): void {
-    const byte = line >>> 3;
-    if (byte >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(this.bits.length * 2, byte + 1));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    const mask = 1 << (line & 7);
-    if (!(this.bits[byte]! & mask)) {
-      this.bits[byte]! |= mask;
-      this.size++;
-    }
-  }
-}
-
-interface LocationSeen {
-  line: number;
-  signature: Float64Array;
-}
-
-interface EvseSeen {
-  line: number;
-  signature: Float64Array;
-  connectorIds: number[];
-}
-
-/**
- * Pass 1 of the import: reads the whole file once and reports every problem with its line and column:
+ * Reads the whole file once and reports every problem with its line and column:
  * malformed rows and values, unknown codes, a location or EVSE whose repeated columns differ between
  * its rows, repeated or missing connector ids, and uids already taken in the database.
  */
@@ -125,18 +86,47 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
     if (issues.length < maxReported) issues.push(issue);
   };
 
-  const locations = new Map<string, LocationSeen>();
-  const evses = new Map<string, EvseSeen>();
+  const locations = new SeenTable(LOCATION_SIGNATURE_COLUMNS);
+  const evses = new SeenTable(EVSE_SIGNATURE_COLUMNS, true);
   let pendingUids = new Map<string, number>();
   const checkPendingUids = async () => {
     if (pendingUids.size === 0) return;
     const batch = pendingUids;
     pendingUids = new Map();
-    for (const uid of await options.takenUids([...batch.keys()])) {
+    // A failed write aborts the transaction this query runs in: report the write's error, not this one's.
+    const taken = await options.takenUids([...batch.keys()]).catch(async (err: unknown) => {
+      await writing;
+      throw err;
+    });
+    for (const uid of taken) {
       report({ line: batch.get(uid) ?? 0, column: 'evse_uid', reason: `EVSE uid ${uid} is already registered (as an EVSE or as an OCPP charger)` });
     }
   };
 
+  // Rows wait here until their batch is full; the batch before them may still be being written.
+  const sink = options.sink;
+  const batchSize = sink?.batchSize ?? 1000;
+  let batch: CsvRow[] = [];
+  let writing: Promise<void> | undefined;
+  let writeFailed = false;
+  const flush = async () => {
+    if (writing) await writing; // a failed write ends the import here, with its own error
+    writing = undefined;
+    if (!sink || batch.length === 0) return;
+    await checkPendingUids(); // a taken uid must be reported, not hit the unique index
+    if (issueCount > 0) {
+      batch = [];
+      return;
+    }
+    const rowsOfBatch = batch;
+    batch = [];
+    writing = sink.write(rowsOfBatch);
+    writing.catch(() => {
+      writeFailed = true; // handled (and rethrown) at the next flush
+    });
+  };
+
+  const parseCache = new RowParseCache();
   let header: Header | undefined;
   let rows = 0;
   let lastLine = 0;
@@ -151,8 +141,13 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
         continue;
       }
       rows++;
-      const row = parseRow(header, record.cells, record.line);
+      if (rows % PROGRESS_EVERY === 0) options.onProgress?.(rows);
+      const row = parseRow(header, record.cells, record.line, parseCache);
       row.issues.forEach(report);
+      // The checks below may still find this row bad: flush then drops the batch (issueCount > 0).
+      if (sink && issueCount === 0 && row.locationRef !== undefined && row.location && row.evse && row.connector && row.connectorId !== undefined) {
+        batch.push({ line: record.line, locationRef: row.locationRef, location: row.location, evse: row.evse, connector: { ...row.connector, connectorId: row.connectorId } });
+      }
       for (const check of REFERENCE_CHECKS) {
         for (const code of row.codes.get(check.column) ?? []) {
           if (!options.references[check.set].has(code)) {
@@ -162,40 +157,39 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
       }
       const ref = row.locationRef;
       if (ref !== undefined && row.location) {
-        const signature = locationSignature(row.location);
-        const first = locations.get(ref);
-        if (!first) locations.set(ref, { line: record.line, signature });
+        locations.hash(locationValues(row.location));
+        const first = locations.find(ref);
+        if (first < 0) locations.add(ref, record.line);
         else {
-          compare(first.signature, signature, LOCATION_SIGNATURE_COLUMNS, (column) =>
-            report({ line: record.line, column, reason: `differs from line ${first.line}, the first row of location_ref ${ref}` }));
+          locations.compare(first, (column) =>
+            report({ line: record.line, column, reason: `differs from line ${locations.line(first)}, the first row of location_ref ${ref}` }));
         }
       }
       if (ref !== undefined && row.evse) {
         const uid = row.evse.uid;
-        const signature = evseSignature(ref, row.evse);
-        let seen = evses.get(uid);
-        if (!seen) {
-          seen = { line: record.line, signature, connectorIds: [] };
-          evses.set(uid, seen);
+        evses.hash(evseValues(ref, row.evse));
+        let seen = evses.find(uid);
+        if (seen < 0) {
+          seen = evses.add(uid, record.line);
           pendingUids.set(uid, record.line);
           if (pendingUids.size >= uidBatchSize) await checkPendingUids();
         } else {
-          const first = seen;
-          compare(first.signature, signature, EVSE_SIGNATURE_COLUMNS, (column) =>
+          const firstLine = evses.line(seen);
+          evses.compare(seen, (column) =>
             report({
               line: record.line,
               column,
               reason: column === 'location_ref'
-                ? `EVSE ${uid} is already at another location_ref (line ${first.line}); an EVSE belongs to one location`
-                : `differs from line ${first.line}, the first row of EVSE ${uid}`,
+                ? `EVSE ${uid} is already at another location_ref (line ${firstLine}); an EVSE belongs to one location`
+                : `differs from line ${firstLine}, the first row of EVSE ${uid}`,
             }));
         }
         if (row.connectorId !== undefined) {
           const id = row.connectorId;
-          if (seen.connectorIds.includes(id)) report({ line: record.line, column: 'connector_id', reason: `connector_id ${id} appears twice for EVSE ${uid}` });
-          else seen.connectorIds.push(id);
+          if (!evses.addConnectorId(seen, id)) report({ line: record.line, column: 'connector_id', reason: `connector_id ${id} appears twice for EVSE ${uid}` });
         }
       }
+      if (batch.length >= batchSize || writeFailed) await flush();
     }
   } catch (err) {
     if (!(err instanceof CsvSyntaxError)) throw err;
@@ -204,16 +198,19 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
   if (!header && issueCount === 0) report({ line: 1, column: null, reason: 'the file is empty; expected a header row and at least one data row' });
   else if (header && rows === 0 && issueCount === 0) report({ line: lastLine + 1, column: null, reason: 'the file has a header but no data rows' });
   await checkPendingUids();
-  for (const [uid, seen] of evses) {
-    const ids = [...seen.connectorIds].sort((a, b) => a - b);
+  for (const [uid, entry] of evses.entries()) {
+    const ids = evses.connectorIds(entry);
     if (ids.length > 0 && ids[ids.length - 1] !== ids.length) {
       report({
-        line: seen.line,
+        line: evses.line(entry),
         column: 'connector_id',
         reason: `EVSE ${uid} has connector ids ${ids.join(', ')}; they must be numbered 1 to ${ids.length} (OCPP connector ids)`,
       });
     }
   }
+  await flush();
+  await flush(); // waits for the last write
+  options.onProgress?.(rows);
 
   issues.sort((a, b) => a.line - b.line);
   return {
@@ -223,39 +220,5 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
     rows,
     locations: locations.size,
     evses: evses.size,
-    evseUids: issueCount === 0 ? [...evses.keys()] : [],
   };
-}
-
-function compare(first: Float64Array, current: Float64Array, columns: readonly string[], onDiff: (column: string) => void): void {
-  for (let i = 0; i < columns.length; i++) if (first[i] !== current[i]) onDiff(columns[i]!);
-}
-
-// ---- pass 2: reading a validated file ----
-
-/**
- * The rows of a file validateLocationsCsv found valid, one at a time. Throws on anything invalid,
- * which only happens if the file changed between the passes.
- */
-export async function* readLocationsCsv(path: string): AsyncGenerator<CsvRow> {
-  let header: Header | undefined;
-  for await (const record of readCsvRecords(path)) {
-    if (!header) {
-      const read = readHeader(record.cells, record.line);
-      if (read.issues.length > 0) throw new Error(`CSV header became invalid after validation (line ${record.line})`);
-      header = read.header;
-      continue;
-    }
-    const row = parseRow(header, record.cells, record.line);
-    if (row.issues.length > 0 || !row.locationRef || !row.location || !row.evse || !row.connector) {
-      throw new Error(`CSV line ${record.line} became invalid after validation`);
-    }
-    yield {
-      line: record.line,
-      locationRef: row.locationRef,
-      location: row.location,
-      evse: row.evse,
-      connector: { ...row.connector, connectorId: row.connector.connectorId! },
-    };
-  }
 }

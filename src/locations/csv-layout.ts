@@ -130,7 +130,38 @@ export interface ParsedRow {
 
 export const MAX_REF_LENGTH = 100;
 
-export function parseRow(header: Header, cells: string[], line: number): ParsedRow {
+const LEVEL_COLUMNS: Record<ColumnLevel, readonly CsvColumn[]> = {
+  location: CSV_COLUMNS.filter((c) => c.level === 'location' && c.name !== 'location_ref'),
+  evse: CSV_COLUMNS.filter((c) => c.level === 'evse'),
+  // connector_id is read on its own (below): rows of an EVSE differ in it and share the rest.
+  connector: CSV_COLUMNS.filter((c) => c.level === 'connector' && c.name !== 'connector_id'),
+};
+
+/**
+ * The parsed fields of recently seen cell values, per level. A file repeats a location's columns on
+ * each of its rows and an EVSE's on each connector's row, and connectors share a few specifications:
+ * most rows need no schema run at all. Only values that parsed without issue are kept (issues carry
+ * the line), and each map is emptied when full, so it stays small whatever the file's size. The
+ * parsed objects are shared between rows and must not be changed.
+ */
+export class RowParseCache {
+  static readonly MAX_ENTRIES = 4096;
+  readonly levels: Record<ColumnLevel, Map<string, unknown>> = { location: new Map(), evse: new Map(), connector: new Map() };
+  /** connector_id cell → its parsed id (or null when empty). */
+  readonly connectorIds = new Map<string | undefined, number | null>();
+
+  get(level: ColumnLevel, key: string): unknown {
+    return this.levels[level].get(key);
+  }
+
+  set(level: ColumnLevel, key: string, value: unknown): void {
+    const map = this.levels[level];
+    if (map.size >= RowParseCache.MAX_ENTRIES) map.clear();
+    map.set(key, value);
+  }
+}
+
+export function parseRow(header: Header, cells: string[], line: number, cache?: RowParseCache): ParsedRow {
   if (cells.length < header.width || cells.slice(header.width).some((c) => c !== '')) {
     return { issues: [{ line, column: null, reason: `expected ${header.width} fields like the header, found ${cells.length}` }], codes: new Map() };
   }
@@ -142,16 +173,23 @@ export function parseRow(header: Header, cells: string[], line: number): ParsedR
   };
   const inputOf = (level: ColumnLevel) => {
     const input: Record<string, unknown> = {};
-    for (const column of CSV_COLUMNS) {
-      if (column.level !== level || column.name === 'location_ref') continue;
+    for (const column of LEVEL_COLUMNS[level]) {
       const value = cell(column.name);
       input[FIELD_OF_COLUMN[column.name] ?? column.name] = column.list && value !== undefined ? splitList(value) : value;
     }
     return input;
   };
+  // Absent and empty cells parse alike: both are keyed as ''.
+  const keyOf = (level: ColumnLevel) => LEVEL_COLUMNS[level].map((column) => cell(column.name) ?? '').join('\u0000');
   const check = <T>(level: ColumnLevel, schema: z.ZodType<T>): T | undefined => {
+    const key = cache ? keyOf(level) : '';
+    const cached = cache?.get(level, key);
+    if (cached !== undefined) return cached as T;
     const result = schema.safeParse(inputOf(level));
-    if (result.success) return result.data;
+    if (result.success) {
+      cache?.set(level, key, result.data);
+      return result.data;
+    }
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? '');
       out.issues.push({ line, column: COLUMN_OF_FIELD[level][field] ?? (field || null), reason: issue.message });
@@ -170,9 +208,15 @@ export function parseRow(header: Header, cells: string[], line: number): ParsedR
   else out.locationRef = ref;
   out.location = check('location', LocationFieldsSchema);
   out.evse = check('evse', EvseFieldsSchema);
-  out.connector = check('connector', ConnectorSchema);
-  // The id on its own, so a row with another bad connector column still counts for the id checks.
-  const id = connectorShape.connector_id.safeParse(cell('connector_id'));
+  // The id on its own, so a row with another bad connector column still counts for the id checks
+  // (and the other connector columns, the same on many rows, can come from the cache).
+  const idCell = cell('connector_id');
+  const cachedId = cache?.connectorIds.get(idCell);
+  const id = cachedId !== undefined ? { success: true as const, data: cachedId } : connectorShape.connector_id.safeParse(idCell);
+  if (id.success && cache && cachedId === undefined && cache.connectorIds.size < RowParseCache.MAX_ENTRIES) cache.connectorIds.set(idCell, id.data);
+  if (!id.success) for (const issue of id.error.issues) out.issues.push({ line, column: 'connector_id', reason: issue.message });
+  const connector = check('connector', ConnectorSchema);
+  out.connector = id.success ? connector : undefined;
   if (id.success && id.data !== null) {
     out.connectorId = id.data;
   } else if (id.success) {

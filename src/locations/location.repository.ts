@@ -242,8 +242,21 @@ export async function insertEvses(db: Db, rows: ReadonlyArray<Insertable<EvseTab
   return out;
 }
 
+/**
+ * The bulk inserts of the CSV import pass one array per column (`insert … select from unnest(…)`):
+ * a fixed, small statement whatever the number of rows, where a multi-row VALUES list has a parameter
+ * per cell for the client to build and the server to parse.
+ */
+const column = <R, K extends keyof R>(rows: readonly R[], key: K) => rows.map((r) => r[key] ?? null);
+
 export async function insertConnectorRows(db: Db, rows: ReadonlyArray<Insertable<ConnectorTable>>): Promise<void> {
-  await insertChunked(rows, (chunk) => db.insertInto('connector').values(chunk).execute());
+  await insertChunked(rows, (chunk) => sql`
+    insert into connector (evse_id, connector_id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, connector_type, rate_setting)
+    select * from unnest(
+      ${column(chunk, 'evseId')}::int8[], ${column(chunk, 'connectorId')}::int4[], ${column(chunk, 'standard')}::text[],
+      ${column(chunk, 'format')}::text[], ${column(chunk, 'powerType')}::text[], ${column(chunk, 'maxVoltage')}::int4[],
+      ${column(chunk, 'maxAmperage')}::int4[], ${column(chunk, 'maxElectricPower')}::int4[], ${column(chunk, 'connectorType')}::text[],
+      ${column(chunk, 'rateSetting')}::numeric[])`.execute(db));
 }
 
 export interface LocationLinks {
@@ -264,6 +277,10 @@ export interface EvseLinks {
 }
 
 export async function insertEvseLinks(db: Db, links: EvseLinks): Promise<void> {
-  await insertChunked(links.capabilities, (chunk) => db.insertInto('evseCapability').values(chunk).execute());
-  await insertChunked(links.paymentTypes, (chunk) => db.insertInto('evsePaymentType').values(chunk).execute());
+  await insertChunked(links.capabilities, (chunk) => sql`
+    insert into evse_capability (evse_id, capability_id)
+    select * from unnest(${column(chunk, 'evseId')}::int8[], ${column(chunk, 'capabilityId')}::int4[])`.execute(db));
+  await insertChunked(links.paymentTypes, (chunk) => sql`
+    insert into evse_payment_type (evse_id, payment_type_id)
+    select * from unnest(${column(chunk, 'evseId')}::int8[], ${column(chunk, 'paymentTypeId')}::int4[])`.execute(db));
 }

@@ -4,8 +4,8 @@ import type { Database, Db } from '../db/database.ts';
 import type { CpoOwnerRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { readLocationsCsv, validateLocationsCsv, type CsvRow } from './csv-import.ts';
-import { deliver, queueCredentialsMail } from './credentials-mail.ts';
+import { validateLocationsCsv, type CsvRow } from './csv-import.ts';
+import { composeCredentialsMail, credentialsMailEntries, deliver, queueCredentialsMail } from './credentials-mail.ts';
 import { assertKnownCodes, evseCodes, loadReferences, locationCodes, referenceSets } from './location-references.ts';
 import { inTransaction, writeConnectors, writeEvses, writeLocations, type WriteContext } from './location-writer.ts';
 import type { ConnectorFields, EvseFields, EvseInput, LocationFields, LocationInput } from './location-input.ts';
@@ -91,65 +91,75 @@ export async function addEvse(db: Database, cpoOwnerId: number, locationId: numb
   return { id: created.id, uid: input.uid };
 }
 
-/** Rows written per batch of the CSV import (a few multi-row INSERTs each). */
-const CSV_WRITE_BATCH = 1000;
+/** Rows written per batch of the CSV import (a few multi-row INSERTs each); the next batch is read meanwhile. */
+const CSV_WRITE_BATCH = 2000;
+
+export type CsvImportPhase = 'checked' | 'written';
+
+export interface CsvImportOptions {
+  /** Rows checked and rows written so far (every 1000 rows and at the end): for logs and benchmarks. */
+  onProgress?(phase: CsvImportPhase, rows: number): void;
+}
 
 /**
- * The CSV import (docs/csv-import.md): pass 1 reads the whole file and reports every problem (400,
- * `details.errors` = [{line, column, reason}]) without writing anything; pass 2 reads it again and
- * writes it in one transaction with multi-row inserts. Memory holds a small fixed amount per location
- * and per EVSE (for the checks across rows, the new ids and the credentials), never the file's rows.
+ * The CSV import (docs/csv-import.md), in one pass over the file inside one transaction: each row is
+ * checked as it is read, and rows are written in batches (multi-row inserts) while no problem has been
+ * found. Any problem (400, `details.errors` = [{line, column, reason}], every one in the file) rolls
+ * the transaction back: all rows or none. Memory holds a small fixed amount per location and per EVSE
+ * (for the checks across rows, the new ids and the credentials mail's text), never the file's rows.
  */
-export async function importLocationsCsv(db: Database, cpoOwnerId: number, path: string, deps: LocationServiceDeps): Promise<CsvImportResult> {
+export async function importLocationsCsv(
+  db: Database,
+  cpoOwnerId: number,
+  path: string,
+  deps: LocationServiceDeps,
+  options: CsvImportOptions = {},
+): Promise<CsvImportResult> {
   const owner = await ownerWithContact(db, cpoOwnerId);
   const refs = await loadReferences(db);
-  const validation = await validateLocationsCsv(path, {
-    references: referenceSets(refs),
-    takenUids: (uids) => locationRepository.findTakenUids(db, uids),
-  });
-  if (validation.issueCount > 0) {
-    const n = validation.invalidLines;
-    const omitted = validation.issueCount - validation.issues.length;
-    throw new AppError('VALIDATION_FAILED', `CSV has ${n} invalid ${n === 1 ? 'row' : 'rows'}; nothing was imported`, {
-      errors: validation.issues,
-      ...(omitted > 0 ? { errors_not_listed: omitted } : {}),
-    });
-  }
-  const credentials = await credentialsFor(db, validation.evseUids);
 
   const created = await inTransaction(db, async (tx) => {
-    const ctx: WriteContext = { tx, owner, refs, credentials };
     const locationIds = new Map<string, number>();
     const evseIds = new Map<string, number>();
-    let connectors = 0;
-    let rows = 0;
-    const flush = async (batch: CsvRow[]) => {
+    const mailEntries: string[] = [];
+    let written = 0;
+    const write = async (batch: CsvRow[]) => {
       const newLocations = new Map<string, LocationFields>();
       for (const row of batch) if (!locationIds.has(row.locationRef) && !newLocations.has(row.locationRef)) newLocations.set(row.locationRef, row.location);
-      const ids = await writeLocations(ctx, [...newLocations.values()]);
+      const ids = await writeLocations({ tx, owner, refs, credentials: new Map() }, [...newLocations.values()]);
       [...newLocations.keys()].forEach((ref, i) => locationIds.set(ref, ids[i]!));
-
       const newEvses = new Map<string, { locationId: number; evse: EvseFields }>();
       for (const row of batch) {
         if (!evseIds.has(row.evse.uid) && !newEvses.has(row.evse.uid)) newEvses.set(row.evse.uid, { locationId: locationIds.get(row.locationRef)!, evse: row.evse });
       }
+      // Generated passwords hash in microseconds (sha256$, security/password.ts): made per batch, and
+      // only the mail's text of them is kept.
+      const credentials = chargePointService.generateCredentials([...newEvses.keys()]);
+      const ctx: WriteContext = { tx, owner, refs, credentials: new Map(credentials.map((c) => [c.id, c])) };
       for (const [uid, id] of await writeEvses(ctx, [...newEvses.values()])) evseIds.set(uid, id);
-
       await writeConnectors(ctx, batch.map((row) => ({ evseId: evseIds.get(row.evse.uid)!, connector: row.connector })));
-      connectors += batch.length;
+      mailEntries.push(credentialsMailEntries(credentials, deps.ocppBaseUrl));
+      written += batch.length;
+      options.onProgress?.('written', written);
     };
-    let batch: CsvRow[] = [];
-    for await (const row of readLocationsCsv(path)) {
-      rows++;
-      batch.push(row);
-      if (batch.length >= CSV_WRITE_BATCH) {
-        await flush(batch);
-        batch = [];
-      }
+
+    const validation = await validateLocationsCsv(path, {
+      references: referenceSets(refs),
+      takenUids: (uids) => locationRepository.findTakenUids(tx, uids),
+      onProgress: (rows) => options.onProgress?.('checked', rows),
+      sink: { write, batchSize: CSV_WRITE_BATCH },
+    });
+    if (validation.issueCount > 0) {
+      const n = validation.invalidLines;
+      const omitted = validation.issueCount - validation.issues.length;
+      // Thrown inside the transaction: whatever was written before the problem was found is rolled back.
+      throw new AppError('VALIDATION_FAILED', `CSV has ${n} invalid ${n === 1 ? 'row' : 'rows'}; nothing was imported`, {
+        errors: validation.issues,
+        ...(omitted > 0 ? { errors_not_listed: omitted } : {}),
+      });
     }
-    await flush(batch);
-    const mailId = await queueCredentialsMail(ctx, deps, credentials);
-    return { rows, locations: locationIds.size, evses: evseIds.size, connectors, mailId };
+    const mailId = await deps.mailer.queue(tx, composeCredentialsMail(owner, evseIds.size, mailEntries));
+    return { rows: validation.rows, locations: locationIds.size, evses: evseIds.size, connectors: written, mailId };
   });
   await deliver(db, deps, created.mailId);
   return { rows: created.rows, locations: created.locations, evses: created.evses, connectors: created.connectors };
@@ -200,7 +210,7 @@ async function credentialsFor(db: Db, uids: readonly string[]): Promise<Map<stri
   if (taken.length > 0) {
     throw new AppError('CONFLICT', `EVSE uid ${taken[0]} is already registered (as an EVSE or as an OCPP charger)`, { uids: taken });
   }
-  const credentials = await chargePointService.generateCredentials(uids);
+  const credentials = chargePointService.generateCredentials(uids);
   return new Map(credentials.map((c) => [c.id, c]));
 }
 

@@ -1,8 +1,14 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * scrypt password hashes, self-describing: `scrypt$N$r$p$salt$hash` (base64url), so the cost can be
- * raised later without invalidating stored hashes.
+ * Stored password hashes, self-describing so verifyPassword reads any of them:
+ * - `scrypt$N$r$p$salt$hash` (base64url) for passwords a person chose, which may be weak: the slow KDF is
+ *   what stands between a leaked table and a dictionary attack; the cost can be raised later without
+ *   invalidating stored hashes.
+ * - `sha256$hash` (base64url) for secrets this platform generated (generateChargerSecret: 192 random
+ *   bits). No dictionary reaches them and 2^192 guesses stay out of reach at any hash speed, so a slow KDF
+ *   adds no security; it would only cost milliseconds of CPU per charger at bulk registration (the CSV
+ *   import) and at every reconnect of a fleet. The API client secrets are stored the same way.
  */
 export interface PasswordCost {
   N: number;
@@ -35,6 +41,7 @@ export async function hashPassword(password: string, cost: PasswordCost = USER_P
 
 /** False for a wrong password and for a stored value that is not a well-formed hash; never throws. */
 export async function verifyPassword(password: string | Buffer, stored: string): Promise<boolean> {
+  if (stored.startsWith(`${SHA256_SCHEME}$`)) return verifyDigest(password, stored);
   const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash || rest.length > 0) return false;
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
@@ -56,5 +63,46 @@ function isValidCost({ N, r, p }: PasswordCost): boolean {
 
 /** A random password fit for a charger (OCPP security profile 1/2: 16–40 characters). */
 export function generateChargerPassword(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(CHARGER_PASSWORD_BYTES).toString('base64url');
+}
+
+/** 192 bits: 32 base64url characters. */
+const CHARGER_PASSWORD_BYTES = 24;
+
+const SHA256_SCHEME = 'sha256';
+const DIGEST_LENGTH = 32;
+
+const sha256 = (secret: string | Buffer): Buffer => createHash('sha256').update(secret).digest();
+
+export interface GeneratedSecret {
+  /** Shown once, to the owner; never stored. */
+  password: string;
+  /** `sha256$…`, for the database. */
+  hash: string;
+}
+
+/**
+ * A new charger password (as generateChargerPassword) with its fast `sha256$` hash. The fast format
+ * is only offered together with a secret generated here: a password someone chose goes through
+ * hashPassword (scrypt).
+ */
+export function generateChargerSecret(): GeneratedSecret {
+  return generateChargerSecrets(1)[0]!;
+}
+
+/** `count` of generateChargerSecret, from one draw of random bytes (one call per secret costs more than the hashing). */
+export function generateChargerSecrets(count: number): GeneratedSecret[] {
+  const random = randomBytes(CHARGER_PASSWORD_BYTES * count);
+  return Array.from({ length: count }, (_, i) => {
+    const password = random.toString('base64url', i * CHARGER_PASSWORD_BYTES, (i + 1) * CHARGER_PASSWORD_BYTES);
+    return { password, hash: `${SHA256_SCHEME}$${sha256(password).toString('base64url')}` };
+  });
+}
+
+function verifyDigest(password: string | Buffer, stored: string): boolean {
+  const [, hash, ...rest] = stored.split('$');
+  if (!hash || rest.length > 0) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  if (expected.length !== DIGEST_LENGTH || expected.toString('base64url') !== hash) return false;
+  return timingSafeEqual(sha256(password), expected);
 }

@@ -39,6 +39,24 @@ describe('charge point registration and connection authorization', () => {
     expect(row?.passwordHash).not.toContain('correct-horse');
   });
 
+  it('authorizes chargers registered in bulk with generated passwords (sha256$) next to scrypt ones', async () => {
+    const credentials = chargePointService.generateCredentials(['CP-BULK-1', 'CP-BULK-2']);
+    await handle.db.transaction().execute((tx) => chargePointService.registerMany(tx, credentials));
+    for (const c of credentials) {
+      const row = await chargePointService.get(handle.db, c.id);
+      expect(row).toMatchObject({ registrationStatus: 'Accepted', passwordHash: c.passwordHash });
+      expect(row?.passwordHash).toMatch(/^sha256\$[A-Za-z0-9_-]{43}$/);
+      expect(row?.passwordHash).not.toContain(c.password);
+      expect(await chargePointService.authorizeConnection(handle.db, c.id, Buffer.from(c.password), 'reject')).toMatchObject({ accepted: true, created: false });
+    }
+    const [one, two] = credentials;
+    expect(await chargePointService.authorizeConnection(handle.db, one!.id, Buffer.from(two!.password), 'reject')).toEqual({ accepted: false, reason: 'wrong_password' });
+    expect(await chargePointService.authorizeConnection(handle.db, one!.id, Buffer.from(one!.password.slice(0, -1)), 'reject')).toEqual({ accepted: false, reason: 'wrong_password' });
+    expect(await chargePointService.authorizeConnection(handle.db, one!.id, undefined, 'reject')).toEqual({ accepted: false, reason: 'password_required' });
+    // The scrypt charger of the first test still connects.
+    expect(await chargePointService.authorizeConnection(handle.db, 'CP-AUTH-1', Buffer.from('correct-horse-battery-1'), 'reject')).toMatchObject({ accepted: true });
+  });
+
   it('lets a charger registered without a password connect with or without credentials', async () => {
     await chargePointService.register(handle.db, { id: 'CP-OPEN-1', password: null });
     expect(await chargePointService.authorizeConnection(handle.db, 'CP-OPEN-1', undefined, 'reject')).toMatchObject({ accepted: true });

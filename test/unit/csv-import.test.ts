@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CSV_COLUMNS, readLocationsCsv, validateLocationsCsv, type CsvRow, type ReferenceCodeSets } from '../../src/locations/csv-import.ts';
+import { CSV_COLUMNS, validateLocationsCsv, type CsvRow, type ReferenceCodeSets } from '../../src/locations/csv-import.ts';
 import { writeLocationsCsv } from '../../simulators/make-locations-csv.ts';
 
 const SAMPLE = path.resolve(import.meta.dirname, '../fixtures/locations-sample.csv');
@@ -45,7 +45,7 @@ describe('validateLocationsCsv', () => {
   it('accepts the shipped sample file', async () => {
     const result = await validateLocationsCsv(SAMPLE, { references: REFERENCES, takenUids: noneTaken });
     expect(result.issues).toEqual([]);
-    expect(result).toMatchObject({ issueCount: 0, rows: 6, locations: 3, evses: 4, evseUids: ['SAMPLE-EVSE-001', 'SAMPLE-EVSE-002', 'SAMPLE-EVSE-003', 'SAMPLE-EVSE-004'] });
+    expect(result).toMatchObject({ issueCount: 0, rows: 6, locations: 3, evses: 4 });
   });
 
   it('documents every column it accepts (docs/csv-import.md lists the same)', () => {
@@ -85,7 +85,6 @@ describe('validateLocationsCsv', () => {
     expect(byLine(9)).toEqual([[null, 'expected 16 fields like the header, found 3']]);
     expect(byLine(10).map(([c]) => c)).toEqual(['evse_uid', 'format']);
     expect(result.invalidLines).toBe(7);
-    expect(result.evseUids).toEqual([]);
     expect(result.issues.map((i) => i.line)).toEqual([...result.issues.map((i) => i.line)].sort((a, b) => a - b));
   });
 
@@ -168,10 +167,17 @@ describe('validateLocationsCsv', () => {
   });
 });
 
-describe('readLocationsCsv', () => {
-  it('yields the typed rows of a valid file', async () => {
+describe('validateLocationsCsv with a sink (the import)', () => {
+  it('hands over the typed rows of a valid file, in order and in batches', async () => {
     const rows: CsvRow[] = [];
-    for await (const r of readLocationsCsv(SAMPLE)) rows.push(r);
+    const batches: number[] = [];
+    const result = await validateLocationsCsv(SAMPLE, {
+      references: REFERENCES,
+      takenUids: noneTaken,
+      sink: { batchSize: 4, write: async (batch) => { batches.push(batch.length); rows.push(...batch); } },
+    });
+    expect(result.issueCount).toBe(0);
+    expect(batches).toEqual([4, 2]);
     expect(rows).toHaveLength(6);
     expect(rows[0]).toEqual({
       line: 2,
@@ -190,5 +196,61 @@ describe('readLocationsCsv', () => {
     });
     expect(rows[4]!.evse).toMatchObject({ evseId: null, serialNumber: null, capabilities: ['CREDIT_DEBIT_PAYABLE'] });
     expect(rows[4]!.connector).toMatchObject({ connectorType: null, rateSetting: null });
+  });
+});
+
+describe('validateLocationsCsv with a sink: what is written', () => {
+  const collect = async (p: string, takenUids: (uids: string[]) => Promise<string[]> = noneTaken, batchSize = 2) => {
+    const written: number[] = [];
+    const uidChecks: string[][] = [];
+    const result = await validateLocationsCsv(p, {
+      references: REFERENCES,
+      takenUids: async (uids) => { uidChecks.push(uids); return takenUids(uids); },
+      sink: { batchSize, write: async (batch) => { written.push(...batch.map((r) => r.line)); } },
+    });
+    return { result, written, uidChecks };
+  };
+
+  it('writes nothing more once a problem is found, and still checks the rest', async () => {
+    const p = await file([HEADER, row(), row({ connector_id: '2' }), row({ evse_uid: 'E2' }), row({ evse_uid: 'E2', connector_id: '2', lat: 'x' }), row({ evse_uid: 'E3' }), row({ evse_uid: 'E4', max_voltage: '0' })]);
+    const { result, written } = await collect(p);
+    expect(written).toEqual([2, 3]); // the batch of lines 4-5 holds the bad line 5: not handed over
+    expect(result.issues.map((i) => [i.line, i.column])).toEqual([[5, 'lat'], [7, 'max_voltage']]);
+  });
+
+  it('checks the new uids of a batch before handing it over, and hands over none after a taken one', async () => {
+    const p = await file([HEADER, row(), row({ evse_uid: 'E2' }), row({ evse_uid: 'E3' }), row({ evse_uid: 'E4' })]);
+    const { result, written, uidChecks } = await collect(p, async (uids) => uids.filter((u) => u === 'E3'));
+    expect(uidChecks).toEqual([['E1', 'E2'], ['E3', 'E4']]);
+    expect(written).toEqual([2, 3]);
+    expect(result.issues).toEqual([{ line: 4, column: 'evse_uid', reason: 'EVSE uid E3 is already registered (as an EVSE or as an OCPP charger)' }]);
+  });
+
+  it('ends with the error of a failed write, also when a uid check ran meanwhile', async () => {
+    const p = path.join(dir, 'failing.csv');
+    await writeLocationsCsv(p, { rows: 60, evsesPerLocation: 2, connectorsPerEvse: 1, uidPrefix: 'F' });
+    let writes = 0;
+    const failure = new Error('write failed');
+    const promise = validateLocationsCsv(p, {
+      references: REFERENCES,
+      uidBatchSize: 5,
+      takenUids: async () => {
+        if (writes > 0) throw new Error('current transaction is aborted');
+        return [];
+      },
+      sink: { batchSize: 10, write: async () => { writes++; await new Promise((r) => setTimeout(r, 5)); throw failure; } },
+    });
+    await expect(promise).rejects.toBe(failure);
+    expect(writes).toBe(1);
+  });
+
+  it('gives every row exactly once, whatever the batch size', async () => {
+    const p = path.join(dir, 'generated-sink.csv');
+    await writeLocationsCsv(p, { rows: 1001, evsesPerLocation: 3, connectorsPerEvse: 2, uidPrefix: 'S' });
+    for (const batchSize of [1, 7, 1000, 5000]) {
+      const { result, written } = await collect(p, noneTaken, batchSize);
+      expect(result.issueCount).toBe(0);
+      expect(written).toEqual(Array.from({ length: 1001 }, (_, i) => i + 2));
+    }
   });
 });

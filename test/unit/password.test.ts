@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CHARGER_PASSWORD_COST,
   USER_PASSWORD_COST,
   generateChargerPassword,
+  generateChargerSecret,
+  generateChargerSecrets,
   hashPassword,
   verifyPassword,
 } from '../../src/security/password.ts';
@@ -136,5 +139,55 @@ describe('verifyPassword with damaged stored values', () => {
     const good = await hashPassword('some-password-1234', CHARGER_PASSWORD_COST);
     const [, , , , salt, hash] = good.split('$');
     expect(await verifyPassword('some-password-1234', `${prefix}$${salt}$${hash}`)).toBe(false);
+  });
+});
+
+describe('generated charger secrets: the fast sha256$ format', () => {
+  it('stores sha256$ + the base64url SHA-256 of a 32-character random password, and verifies it', async () => {
+    const { password, hash } = generateChargerSecret();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(hash).toBe(`sha256$${createHash('sha256').update(password).digest('base64url')}`);
+    expect(await verifyPassword(password, hash)).toBe(true);
+    expect(await verifyPassword(Buffer.from(password), hash)).toBe(true);
+  });
+
+  it('rejects wrong passwords', async () => {
+    const { password, hash } = generateChargerSecret();
+    expect(await verifyPassword(password.slice(1), hash)).toBe(false);
+    expect(await verifyPassword(`${password}x`, hash)).toBe(false);
+    expect(await verifyPassword('', hash)).toBe(false);
+    expect(await verifyPassword(generateChargerSecret().password, hash)).toBe(false);
+  });
+
+  it('makes distinct secrets in bulk, each verifying against its own hash only', async () => {
+    const secrets = generateChargerSecrets(50);
+    expect(new Set(secrets.map((s) => s.password)).size).toBe(50);
+    for (const [i, s] of secrets.entries()) {
+      expect(await verifyPassword(s.password, s.hash)).toBe(true);
+      expect(await verifyPassword(secrets[(i + 1) % 50]!.password, s.hash)).toBe(false);
+    }
+  });
+
+  it('keeps verifying scrypt hashes next to sha256 ones (existing chargers and chosen passwords)', async () => {
+    const chosen = await hashPassword('an-operator-chose-this', CHARGER_PASSWORD_COST);
+    const generated = generateChargerSecret();
+    expect(chosen.startsWith('scrypt$')).toBe(true);
+    expect(await verifyPassword('an-operator-chose-this', chosen)).toBe(true);
+    expect(await verifyPassword('an-operator-chose-that', chosen)).toBe(false);
+    expect(await verifyPassword(generated.password, generated.hash)).toBe(true);
+    expect(await verifyPassword(generated.password, chosen)).toBe(false);
+    expect(await verifyPassword('an-operator-chose-this', generated.hash)).toBe(false);
+  });
+
+  it.each([
+    ['no digest', () => 'sha256$'],
+    ['a digest of another length', () => `sha256$${Buffer.alloc(31).toString('base64url')}`],
+    ['an extra field', (h: string) => `${h}$x`],
+    ['characters outside base64url', (h: string) => `${h.slice(0, -1)}=`],
+    ['another scheme name', (h: string) => h.replace(/^sha256/, 'sha512')],
+    ['upper-case scheme', (h: string) => h.replace(/^sha256/, 'SHA256')],
+  ])('returns false, not an exception, for a stored value with %s', async (_label, mangle) => {
+    const { password, hash } = generateChargerSecret();
+    expect(await verifyPassword(password, mangle(hash))).toBe(false);
   });
 });
