@@ -13,9 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import pg from 'pg';
 import { pino } from 'pino';
-import { openDatabase, type DatabaseHandle } from '../src/db/database.ts';
+import { openScratchDatabase } from './bench/bench-db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import * as locationService from '../src/locations/location.service.ts';
 import { createMailer } from '../src/mail/mailer.ts';
@@ -46,42 +45,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 
-/** A throw-away database: PGlite in memory, or a new database on the DATABASE_URL server (dropped after). */
-async function openFreshDatabase(): Promise<{ handle: DatabaseHandle; label: string; drop: () => Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const handle = await openDatabase({ pgliteDir: 'memory://' });
-    return { handle, label: 'pglite (memory)', drop: async () => undefined };
-  }
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  const name = `bench_csv_${Date.now()}`;
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolSize: 4 });
-  return {
-    handle,
-    label: `postgresql (${name})`,
-    drop: async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await admin(`drop database if exists ${name}`);
-        } catch (err) {
-          if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err; // in use: a closing pool
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-  };
-}
 
 interface Mark {
   percent: number;
@@ -97,7 +60,7 @@ interface Mark {
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-csv-'));
   const csvPath = path.join(dir, `locations-${ROWS}.csv`);
-  const { handle, label, drop } = await openFreshDatabase();
+  const { handle, label, drop } = await openScratchDatabase('csv', 4);
   try {
     await migrate(handle.db);
     const db = handle.db;

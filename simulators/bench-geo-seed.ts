@@ -2,8 +2,7 @@
 // locations with EVSEs, connectors and reference codes, written with set-based SQL.
 
 import { sql } from 'kysely';
-import pg from 'pg';
-import { openDatabase, type Database, type DatabaseHandle } from '../src/db/database.ts';
+import type { Database } from '../src/db/database.ts';
 
 // Dense clusters (most locations) around real cities; the rest spread over the whole archipelago box.
 export const CITIES: Array<[city: string, province: string, lat: number, lng: number, weight: number]> = [
@@ -29,41 +28,6 @@ export function rng(seed: number): () => number {
   };
 }
 
-export async function openBenchDatabase(): Promise<{ handle: DatabaseHandle; label: string; drop: () => Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const handle = await openDatabase({ pgliteDir: 'memory://' });
-    return { handle, label: 'pglite (memory)', drop: async () => undefined };
-  }
-  const name = `bench_geo_${Date.now()}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolSize: 10 });
-  return {
-    handle,
-    label: `postgresql (${name})`,
-    drop: async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await admin(`drop database if exists ${name}`);
-        } catch (err) {
-          if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-  };
-}
 
 /** Bulk seed with set-based SQL (generate_series): a few statements, each writing every row at once. */
 export async function seed(db: Database, locations: number): Promise<Record<string, number>> {

@@ -9,7 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CITIES, openBenchDatabase, rng, seed } from './bench-geo-seed.ts';
+import { openScratchDatabase } from './bench/bench-db.ts';
+import { CITIES, rng, seed } from './bench-geo-seed.ts';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import * as apiClientService from '../src/api-clients/api-client.service.ts';
@@ -142,7 +143,7 @@ const PAGE_QUERY = `query($offset: Int) {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { handle, label, drop } = await openBenchDatabase();
+  const { handle, label, drop } = await openScratchDatabase('geo');
   let target: GraphqlTarget | undefined;
   try {
     await migrate(handle.db);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as chargePointRepository from '../../src/charge-points/charge-point.repository.ts';
-import { openDatabase, type Database, type DatabaseKind } from '../../src/db/database.ts';
+import { openDatabase, type Database, type DatabaseHandle, type DatabaseKind } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import * as idTagService from '../../src/id-tags/id-tag.service.ts';
 import * as userService from '../../src/users/user.service.ts';
@@ -33,14 +33,46 @@ async function admin(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
+/** A new database on DATABASE_URL's server: its URL, and drop() (retried while a closing pool still holds it). */
+export async function createScratchPostgres(serverUrl: string, database: string): Promise<{ url: string; drop(): Promise<void> }> {
+  await admin(serverUrl, `create database ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await admin(serverUrl, `drop database if exists ${database}`);
+        } catch (err) {
+          // 55006: still in use (a pool is closing).
+          if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    },
+  };
+}
+
+/** An in-process throw-away database: PGlite in memory, or a new one on DATABASE_URL's server (dropped after). */
+export async function openScratchDatabase(name: string, poolSize = 10): Promise<{ handle: DatabaseHandle; label: string; drop: () => Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const handle = await openDatabase({ pgliteDir: 'memory://' });
+    return { handle, label: 'pglite (memory)', drop: async () => undefined };
+  }
+  const database = `bench_${name}_${Date.now()}`;
+  const scratch = await createScratchPostgres(serverUrl, database);
+  const handle = await openDatabase({ url: scratch.url, poolSize });
+  return { handle, label: `postgresql (${database})`, drop: scratch.drop };
+}
+
 export async function createBenchDatabase(name: string): Promise<BenchDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const database = `bench_${name}_${Date.now()}`;
-    await admin(serverUrl, `create database ${database}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    const dbUrl = url.toString();
+    const scratch = await createScratchPostgres(serverUrl, database);
+    const dbUrl = scratch.url;
     return {
       kind: 'postgres',
       label: `PostgreSQL (${database})`,
@@ -55,15 +87,7 @@ export async function createBenchDatabase(name: string): Promise<BenchDatabase> 
       },
       async drop() {
         if (process.env.BENCH_KEEP) return console.log(`kept ${database}`);
-        for (let attempt = 0; ; attempt++) {
-          try {
-            return await admin(serverUrl, `drop database if exists ${database}`);
-          } catch (err) {
-            // 55006: still in use (the server's pool is closing).
-            if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
-            await new Promise((r) => setTimeout(r, 200));
-          }
-        }
+        await scratch.drop();
       },
     };
   }
