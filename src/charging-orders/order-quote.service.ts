@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { ChargingOrderRow } from '../db/schema.ts';
+import { kilowatts } from '../catalog/connector-speed.ts';
 import { AppError } from '../errors.ts';
 import { dec } from '../money/decimal-money.ts';
 import * as applicableTariffs from '../tariffs/applicable-tariffs.ts';
@@ -9,7 +10,6 @@ import type { Tariff } from '../tariffs/tariff.ts';
 import { estimateCharging, defaultEnergyKwh } from '../vehicles/charging-estimate.ts';
 import { canUseConnector, lookupVehicle, type VehicleProfile } from '../vehicles/vehicle-catalogue.ts';
 import type { OrderClient, OrderDeps } from './order-deps.ts';
-import { wToKw } from './order-units.ts';
 import * as orderRepository from './order.repository.ts';
 
 export interface EstimateInput {
@@ -56,7 +56,7 @@ export async function estimate(db: Database, deps: OrderDeps, client: OrderClien
   const window = checkWindow(input.timeWindow, now);
   const startAt = window?.start ?? now;
   const reservation = window !== undefined;
-  const connectorMaxKw = wToKw(connector.maxElectricPower);
+  const connectorMaxKw = kilowatts(connector.maxElectricPower);
   // The power this car draws here (the lower of connector and car) sets the minutes a time price bills.
   const powerKw = estimateCharging({ energyKwh: '1', connectorMaxKw, powerType, vehicle }).powerKw;
   const energyKwh = requestedEnergy(input, tariff, vehicle, { powerKw, startAt, reservation });

@@ -12,9 +12,6 @@ export function thousandths(count: number): string {
 /** Watt-hours as kWh, 3 decimals. */
 export const whToKwh = (wh: number): string => thousandths(wh);
 
-/** Watts as kW, 3 decimals. */
-export const wToKw = (w: number): string => thousandths(w);
-
 /** A span in minutes with 2 decimals (rounded half up), never negative. */
 export function minutesBetween(from: Date, to: Date): string {
   const ms = Math.max(0, to.getTime() - from.getTime());
