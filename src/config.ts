@@ -43,6 +43,7 @@ const schema = z
     MAINTENANCE_INTERVAL_S: z.coerce.number().min(0.1).max(3600).default(15),
     WRITE_BATCH_MAX: z.coerce.number().int().min(1).max(10_000).default(500),
     WRITE_BATCH_DELAY_MS: z.coerce.number().min(0).max(1_000).default(2),
+    WRITE_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     GRAPHIQL: booleanFlag.optional(),
     GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
@@ -120,7 +121,7 @@ export interface Config {
     maxFrameBytes: number;
     maxBadMessages: number;
   };
-  writeBatch: { max: number; delayMs: number };
+  writeBatch: { max: number; delayMs: number; concurrency: number };
   cluster: { heartbeatIntervalMs: number; nodeTimeoutMs: number };
   maintenanceIntervalMs: number;
   graphql: {
@@ -223,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFrameBytes: e.OCPP_MAX_FRAME_BYTES,
       maxBadMessages: e.OCPP_MAX_BAD_MESSAGES,
     }),
-    writeBatch: Object.freeze({ max: e.WRITE_BATCH_MAX, delayMs: e.WRITE_BATCH_DELAY_MS }),
+    writeBatch: Object.freeze({ max: e.WRITE_BATCH_MAX, delayMs: e.WRITE_BATCH_DELAY_MS, concurrency: e.WRITE_BATCH_CONCURRENCY }),
     cluster: Object.freeze({
       heartbeatIntervalMs: e.CLUSTER_HEARTBEAT_INTERVAL_S * 1000,
       nodeTimeoutMs: e.CLUSTER_NODE_TIMEOUT_S * 1000,

@@ -1,14 +1,47 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { MeterValueRow, NewMeterValue } from '../db/schema.ts';
 
-// PostgreSQL allows 65535 bind parameters per statement; 14 columns a row.
-const ROWS_PER_INSERT = 4000;
-
+/**
+ * One statement per batch whatever its size: each column travels as one array parameter and
+ * unnest() turns them back into rows. Against a multi-row VALUES list (12 bind parameters a row) the
+ * server parses and plans a statement of constant size, and the client serialises 12 arrays instead
+ * of thousands of parameters — the ingest path's hottest write.
+ */
 export async function insertMany(db: Db, rows: readonly NewMeterValue[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await db.insertInto('meterValue').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+  if (rows.length === 0) return;
+  const n = rows.length;
+  const cols = {
+    chargePointId: new Array<string>(n), connectorId: new Array<number>(n), transactionId: new Array<number | null>(n),
+    sampledAt: new Array<string>(n), measurand: new Array<string>(n), phase: new Array<string | null>(n),
+    unit: new Array<string | null>(n), context: new Array<string>(n), location: new Array<string | null>(n),
+    format: new Array<string>(n), value: new Array<string | null>(n), rawValue: new Array<string | null>(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    cols.chargePointId[i] = r.chargePointId;
+    cols.connectorId[i] = r.connectorId;
+    cols.transactionId[i] = r.transactionId ?? null;
+    cols.sampledAt[i] = toTimestamp(r.sampledAt);
+    cols.measurand[i] = r.measurand;
+    cols.phase[i] = r.phase ?? null;
+    cols.unit[i] = r.unit ?? null;
+    cols.context[i] = r.context;
+    cols.location[i] = r.location ?? null;
+    cols.format[i] = r.format;
+    cols.value[i] = r.value ?? null;
+    cols.rawValue[i] = r.rawValue ?? null;
   }
+  await sql`
+    insert into meter_value (charge_point_id, connector_id, transaction_id, sampled_at, measurand, phase, unit, context, location, format, value, raw_value)
+    select * from unnest(
+      ${cols.chargePointId}::text[], ${cols.connectorId}::int[], ${cols.transactionId}::int[], ${cols.sampledAt}::timestamptz[],
+      ${cols.measurand}::text[], ${cols.phase}::text[], ${cols.unit}::text[], ${cols.context}::text[],
+      ${cols.location}::text[], ${cols.format}::text[], ${cols.value}::numeric[], ${cols.rawValue}::text[])`.execute(db);
 }
+
+// ISO 8601 in UTC keeps the millisecond exactly, whatever the client's time zone.
+const toTimestamp = (at: Date | string): string => (typeof at === 'string' ? at : at.toISOString());
 
 export function listForTransaction(db: Db, transactionId: number): Promise<MeterValueRow[]> {
   return db

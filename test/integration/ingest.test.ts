@@ -60,6 +60,27 @@ describe('ingest (group commit)', () => {
     expect(exact?.value).toBe('123.5');
   });
 
+  it('stores every field exactly as reported, awkward text and all', async () => {
+    const awkward = 'a,b "c" {d} \\e NULL';
+    const at = new Date('2026-11-22T12:34:56.789Z');
+    await ingest.meterValues(
+      toMeterValueRows('CP-I1', 2, null, [
+        { sampledAt: at, value: '-1.25e3', measurand: 'Power.Offered', unit: 'kW', phase: 'L1-N', context: 'Sample.Clock', location: 'EV' },
+        { sampledAt: at, value: awkward, format: 'SignedData' },
+        { sampledAt: at, value: 'NULL' },
+        { sampledAt: at, value: '' },
+      ]),
+    );
+    const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy('id').execute();
+    expect(rows.map((r) => [r.measurand, r.phase, r.unit, r.context, r.location, r.format, r.value, r.rawValue, r.transactionId])).toEqual([
+      ['Power.Offered', 'L1-N', 'kW', 'Sample.Clock', 'EV', 'Raw', '-1250', null, null],
+      ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'SignedData', null, awkward, null],
+      ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'Raw', null, 'NULL', null],
+      ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'Raw', null, '', null],
+    ]);
+    expect(rows.every((r) => r.sampledAt.toISOString() === at.toISOString())).toBe(true);
+  });
+
   it('keeps every status in history but never lets an older report overwrite a newer one', async () => {
     await Promise.all([
       ingest.status(status(1, 'Charging', '2026-11-22T12:00:05Z')),

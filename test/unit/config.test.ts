@@ -38,7 +38,7 @@ describe('loadConfig defaults', () => {
       maxFrameBytes: 65_536,
       maxBadMessages: 50,
     });
-    expect(c.writeBatch).toEqual({ max: 500, delayMs: 2 });
+    expect(c.writeBatch).toEqual({ max: 500, delayMs: 2, concurrency: 2 });
   });
 
   it('turns demo data on without DATABASE_URL', () => {
@@ -95,6 +95,7 @@ describe('loadConfig parsing', () => {
       OCPP_MAX_BAD_MESSAGES: '7',
       WRITE_BATCH_MAX: '100',
       WRITE_BATCH_DELAY_MS: '0.5',
+      WRITE_BATCH_CONCURRENCY: '3',
     });
     expect(c.env).toBe('test');
     expect(c.port).toBe(9000);
@@ -111,7 +112,7 @@ describe('loadConfig parsing', () => {
     expect(c.ocpp.callTimeoutMs).toBe(5000);
     expect(c.ocpp.maxFrameBytes).toBe(2048);
     expect(c.ocpp.maxBadMessages).toBe(7);
-    expect(c.writeBatch).toEqual({ max: 100, delayMs: 0.5 });
+    expect(c.writeBatch).toEqual({ max: 100, delayMs: 0.5, concurrency: 3 });
   });
 
   it('accepts PORT 0 and 65535', () => {
@@ -172,6 +173,7 @@ describe('loadConfig errors', () => {
     ['OCPP_CALL_TIMEOUT_MS', { OCPP_CALL_TIMEOUT_MS: '50' }],
     ['OCPP_MAX_FRAME_BYTES', { OCPP_MAX_FRAME_BYTES: '100' }],
     ['WRITE_BATCH_MAX', { WRITE_BATCH_MAX: '0' }],
+    ['WRITE_BATCH_CONCURRENCY', { WRITE_BATCH_CONCURRENCY: '0' }],
     ['WRITE_BATCH_DELAY_MS', { WRITE_BATCH_DELAY_MS: '1001' }],
     ['NODE_ID', { NODE_ID: 'x'.repeat(65) }],
   ] as Array<[string, NodeJS.ProcessEnv]>)('names %s when it is invalid (%j)', (variable, env) => {
