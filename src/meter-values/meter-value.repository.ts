@@ -29,7 +29,7 @@ export async function insertMany(db: Db, rows: readonly NewMeterValue[]): Promis
     cols.context[i] = r.context;
     cols.location[i] = r.location ?? null;
     cols.format[i] = r.format;
-    cols.value[i] = r.value ?? null;
+    cols.value[i] = r.value == null ? null : String(r.value);
     cols.rawValue[i] = r.rawValue ?? null;
   }
   await sql`
