@@ -1,5 +1,5 @@
-import { readCsvRecords, CsvSyntaxError } from './csv-records.ts';
-import { LineSet, SeenTable } from './csv-seen.ts';
+import { readCsvRecords, CsvSyntaxError, detached } from './csv-records.ts';
+import { LineSet, SeenTable, hash53 } from './csv-seen.ts';
 import {
   LIST_SEPARATOR, REFERENCE_CHECKS, RowParseCache, parseRow, readHeader,
   type CsvIssue, type CsvRow, type Header, type ReferenceCodeSets,
@@ -16,7 +16,10 @@ export { CSV_COLUMNS } from './csv-layout.ts';
 
 export interface CsvValidationOptions {
   references: ReferenceCodeSets;
-  /** Which of `uids` are already taken in the database; called with batches of new uids, not per row. */
+  /**
+   * Which of `uids` are already taken in the database; called with batches of new uids, not per row:
+   * for all of them without a sink, else for those of rows not written (a sink's write checks the others).
+   */
   takenUids(uids: string[]): Promise<Iterable<string>>;
   /** How many issues are listed (all are counted). Default 1000. */
   maxReportedIssues?: number;
@@ -31,11 +34,17 @@ export interface CsvValidationOptions {
 /**
  * Receives the rows of the file in order, in batches, for as long as no problem has been found (none
  * after the first): the caller writes them in a transaction that it rolls back when the file turns out
- * invalid. Every new EVSE uid of a batch has been checked with takenUids before the batch is handed
- * over. The next batch is read while one is being written; write is never called concurrently.
+ * invalid. The next batch is read while one is being written, and handed over before that write ends:
+ * write is called again while its last call runs (never with more than two running), and must write
+ * the batches in the order it was given them.
  */
 export interface CsvRowSink {
-  write(rows: CsvRow[]): Promise<void>;
+  /**
+   * Writes the batch unless one of its new EVSE uids (those first seen in it) is taken, as takenUids
+   * tells; returns the taken ones, and then writes nothing. Checked with the write, the uids cost no
+   * round trip of their own between two writes.
+   */
+  write(rows: CsvRow[]): Promise<Iterable<string>>;
   /** Rows per write. Default 1000. */
   batchSize?: number;
 }
@@ -65,9 +74,16 @@ const locationValues = (l: LocationFields) => [
   l.name, l.address, decimalKey(l.lat), decimalKey(l.lng), l.city, l.province, l.region, l.postalCode, l.countryCode,
   sortedList(l.facilities), sortedList(l.parkingTypes), sortedList(l.parkingRestrictions),
 ];
-const evseValues = (ref: string, e: EvseFields) => [
-  ref, e.evseId, e.serialNumber, e.meterType, e.status, decimalKey(e.kwh), sortedList(e.capabilities), sortedList(e.paymentTypes),
+/** Without location_ref, the first column, hashed per row: parsed EVSE values are shared between locations. */
+const evseValues = (e: EvseFields) => [
+  e.evseId, e.serialNumber, e.meterType, e.status, decimalKey(e.kwh), sortedList(e.capabilities), sortedList(e.paymentTypes),
 ];
+
+function signature(cache: WeakMap<object, Float64Array>, parsed: object, make: () => Float64Array): Float64Array {
+  let hashes = cache.get(parsed);
+  if (!hashes) cache.set(parsed, (hashes = make()));
+  return hashes;
+}
 
 /**
  * Reads the whole file once and reports every problem with its line and column:
@@ -83,55 +99,83 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
   const report = (issue: CsvIssue) => {
     issueCount++;
     invalidLines.add(issue.line);
-    if (issues.length < maxReported) issues.push(issue);
+    // Kept to the end: copies that do not hold the file's text (csv-records).
+    const column = issue.column === null ? null : detached(issue.column);
+    if (issues.length < maxReported) issues.push({ line: issue.line, column, reason: detached(issue.reason) });
   };
 
   const locations = new SeenTable(LOCATION_SIGNATURE_COLUMNS);
   const evses = new SeenTable(EVSE_SIGNATURE_COLUMNS, true);
+  /** New uids (with their first line) not yet checked: by takenUids, or by the write of their batch. */
   let pendingUids = new Map<string, number>();
-  const checkPendingUids = async () => {
+  const reportTaken = (taken: Iterable<string>, lines: ReadonlyMap<string, number>) => {
+    for (const uid of taken) {
+      report({ line: lines.get(uid) ?? 0, column: 'evse_uid', reason: `EVSE uid ${uid} is already registered (as an EVSE or as an OCPP charger)` });
+    }
+  };
+  // Checks run while reading goes on (behind a write on the same connection); settled before a write.
+  let uidChecks: Promise<void> = Promise.resolve();
+  const checkPendingUids = () => {
     if (pendingUids.size === 0) return;
     const batch = pendingUids;
     pendingUids = new Map();
-    // A failed write aborts the transaction this query runs in: report the write's error, not this one's.
-    const taken = await options.takenUids([...batch.keys()]).catch(async (err: unknown) => {
-      await writing;
+    const check = options.takenUids([...batch.keys()]).then((taken) => reportTaken(taken, batch));
+    uidChecks = Promise.all([uidChecks, check]).then(() => undefined);
+    uidChecks.catch(() => undefined); // settled (and rethrown) by settleUidChecks
+  };
+  const settleUidChecks = async () => {
+    if (!uidsCheckedByWrite()) checkPendingUids();
+    const checks = uidChecks;
+    uidChecks = Promise.resolve();
+    // A failed write aborts the transaction these queries run in: report the write's error, not theirs.
+    await checks.catch(async (err: unknown) => {
+      await drainWrites();
       throw err;
     });
-    for (const uid of taken) {
-      report({ line: batch.get(uid) ?? 0, column: 'evse_uid', reason: `EVSE uid ${uid} is already registered (as an EVSE or as an OCPP charger)` });
-    }
   };
 
-  // Rows wait here until their batch is full; the batch before them may still be being written.
+  // Rows wait here until their batch is full. Two batches before them may be handed over: one being
+  // written, the next waiting to be (prepared meanwhile, sent as soon as the first is done).
   const sink = options.sink;
   const batchSize = sink?.batchSize ?? 1000;
   let batch: CsvRow[] = [];
-  let writing: Promise<void> | undefined;
+  const writes: Array<Promise<void>> = [];
   let writeFailed = false;
+  /** Waits for the writes handed over until fewer than `max` are left; a failed one throws its own error. */
+  const drainWrites = async (max = 1) => {
+    while (writes.length >= max) await writes.shift();
+  };
+  // While rows are written, their batch's write checks their new uids (CsvRowSink); after a problem,
+  // takenUids does, so that every taken uid of the file is reported.
+  const uidsCheckedByWrite = () => sink !== undefined && issueCount === 0;
   const flush = async () => {
-    if (writing) await writing; // a failed write ends the import here, with its own error
-    writing = undefined;
+    await drainWrites(writeFailed ? 1 : 2); // a failed write ends the import here, with its own error
     if (!sink || batch.length === 0) return;
-    await checkPendingUids(); // a taken uid must be reported, not hit the unique index
+    await settleUidChecks();
     if (issueCount > 0) {
       batch = [];
       return;
     }
     const rowsOfBatch = batch;
+    const uidsOfBatch = pendingUids;
     batch = [];
-    writing = sink.write(rowsOfBatch);
+    pendingUids = new Map();
+    const writing = sink.write(rowsOfBatch).then((taken) => reportTaken(taken, uidsOfBatch));
     writing.catch(() => {
       writeFailed = true; // handled (and rethrown) at the next flush
     });
+    writes.push(writing);
   };
 
   const parseCache = new RowParseCache();
+  // Parsed values are shared by the rows they repeat on (RowParseCache): their hashes are made once.
+  const locationSignatures = new WeakMap<object, Float64Array>();
+  const evseSignatures = new WeakMap<object, Float64Array>();
   let header: Header | undefined;
   let rows = 0;
   let lastLine = 0;
   try {
-    for await (const record of readCsvRecords(path)) {
+    for await (const records of readCsvRecords(path)) for (const record of records) {
       lastLine = record.line;
       if (!header) {
         const read = readHeader(record.cells, record.line);
@@ -148,16 +192,16 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
       if (sink && issueCount === 0 && row.locationRef !== undefined && row.location && row.evse && row.connector && row.connectorId !== undefined) {
         batch.push({ line: record.line, locationRef: row.locationRef, location: row.location, evse: row.evse, connector: { ...row.connector, connectorId: row.connectorId } });
       }
-      for (const check of REFERENCE_CHECKS) {
-        for (const code of row.codes.get(check.column) ?? []) {
+      REFERENCE_CHECKS.forEach((check, k) => {
+        for (const code of row.codes[k] ?? []) {
           if (!options.references[check.set].has(code)) {
             report({ line: record.line, column: check.column, reason: `unknown ${check.label} code ${code}; valid: ${[...options.references[check.set]].join(', ')}` });
           }
         }
-      }
+      });
       const ref = row.locationRef;
       if (ref !== undefined && row.location) {
-        locations.hash(locationValues(row.location));
+        locations.use(signature(locationSignatures, row.location, () => locations.hash(locationValues(row.location!))));
         const first = locations.find(ref);
         if (first < 0) locations.add(ref, record.line);
         else {
@@ -167,12 +211,12 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
       }
       if (ref !== undefined && row.evse) {
         const uid = row.evse.uid;
-        evses.hash(evseValues(ref, row.evse));
+        evses.use(signature(evseSignatures, row.evse, () => evses.hash(evseValues(row.evse!))), hash53(ref));
         let seen = evses.find(uid);
         if (seen < 0) {
           seen = evses.add(uid, record.line);
           pendingUids.set(uid, record.line);
-          if (pendingUids.size >= uidBatchSize) await checkPendingUids();
+          if (pendingUids.size >= uidBatchSize && !uidsCheckedByWrite()) checkPendingUids();
         } else {
           const firstLine = evses.line(seen);
           evses.compare(seen, (column) =>
@@ -197,7 +241,6 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
   }
   if (!header && issueCount === 0) report({ line: 1, column: null, reason: 'the file is empty; expected a header row and at least one data row' });
   else if (header && rows === 0 && issueCount === 0) report({ line: lastLine + 1, column: null, reason: 'the file has a header but no data rows' });
-  await checkPendingUids();
   for (const [uid, entry] of evses.entries()) {
     const ids = evses.connectorIds(entry);
     if (ids.length > 0 && ids[ids.length - 1] !== ids.length) {
@@ -209,7 +252,8 @@ export async function validateLocationsCsv(path: string, options: CsvValidationO
     }
   }
   await flush();
-  await flush(); // waits for the last write
+  await drainWrites();
+  await settleUidChecks(); // the uids of rows that were not written
   options.onProgress?.(rows);
 
   issues.sort((a, b) => a.line - b.line);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { detached } from './csv-records.ts';
 import {
   ConnectorSchema,
   connectorShape,
@@ -93,6 +94,12 @@ export interface Header {
   line: number;
   width: number;
   index: Map<string, number>;
+  /** Per level, the cell index of each of LEVEL_COLUMNS[level] (-1: not in the file). */
+  cellsOf: Record<ColumnLevel, Int32Array>;
+  /** The cell index of each of REFERENCE_CHECKS (-1: not in the file). */
+  codeCells: Int32Array;
+  refCell: number;
+  connectorIdCell: number;
 }
 
 export function readHeader(cells: string[], line: number): { header: Header; issues: CsvIssue[] } {
@@ -114,13 +121,24 @@ export function readHeader(cells: string[], line: number): { header: Header; iss
   for (const column of CSV_COLUMNS) {
     if (column.required && !index.has(column.name)) issues.push({ line, column: column.name, reason: 'required column is missing from the header' });
   }
-  return { header: { line, width: cells.length, index }, issues };
+  const at = (name: string) => index.get(name) ?? -1;
+  const cellsOf = (level: ColumnLevel) => Int32Array.from(LEVEL_COLUMNS[level], (c) => at(c.name));
+  return {
+    header: {
+      line, width: cells.length, index,
+      cellsOf: { location: cellsOf('location'), evse: cellsOf('evse'), connector: cellsOf('connector') },
+      codeCells: Int32Array.from(REFERENCE_CHECKS, (c) => at(c.column)),
+      refCell: at('location_ref'),
+      connectorIdCell: at('connector_id'),
+    },
+    issues,
+  };
 }
 
 export interface ParsedRow {
   issues: CsvIssue[];
-  /** The codes of each reference column as written (upper case), valid row or not. */
-  codes: Map<string, string[]>;
+  /** Per REFERENCE_CHECKS entry, the codes of its column as written (upper case, no repeats), valid row or not. */
+  codes: ReadonlyArray<readonly string[] | undefined>;
   locationRef?: string;
   location?: LocationFields;
   evse?: EvseFields;
@@ -138,92 +156,126 @@ const LEVEL_COLUMNS: Record<ColumnLevel, readonly CsvColumn[]> = {
 };
 
 /**
- * The parsed fields of recently seen cell values, per level. A file repeats a location's columns on
- * each of its rows and an EVSE's on each connector's row, and connectors share a few specifications:
- * most rows need no schema run at all. Only values that parsed without issue are kept (issues carry
- * the line), and each map is emptied when full, so it stays small whatever the file's size. The
- * parsed objects are shared between rows and must not be changed.
+ * The parsed values of recently seen cells, per level. A file repeats a location's columns on each of
+ * its rows and an EVSE's on each connector's row, and connectors share a few specifications: most rows
+ * need no schema run at all. Only values that parsed without issue are kept (issues carry the line),
+ * and each map is emptied when full, so it stays small whatever the file's size. The parsed objects
+ * are shared between rows and must not be changed.
  */
 export class RowParseCache {
   static readonly MAX_ENTRIES = 4096;
   readonly levels: Record<ColumnLevel, Map<string, unknown>> = { location: new Map(), evse: new Map(), connector: new Map() };
   /** connector_id cell → its parsed id (or null when empty). */
-  readonly connectorIds = new Map<string | undefined, number | null>();
+  readonly connectorIds = new Map<string, number | null>();
+  /** Per REFERENCE_CHECKS entry: cell → its codes. */
+  readonly codes = REFERENCE_CHECKS.map(() => new Map<string, readonly string[]>());
 
   get(level: ColumnLevel, key: string): unknown {
     return this.levels[level].get(key);
   }
 
   set(level: ColumnLevel, key: string, value: unknown): void {
-    const map = this.levels[level];
+    this.bounded(this.levels[level]).set(key, value);
+  }
+
+  bounded<M extends Map<string, unknown>>(map: M): M {
     if (map.size >= RowParseCache.MAX_ENTRIES) map.clear();
-    map.set(key, value);
+    return map;
   }
 }
 
-export function parseRow(header: Header, cells: string[], line: number, cache?: RowParseCache): ParsedRow {
+const NO_ISSUES: CsvIssue[] = [];
+
+export function parseRow(header: Header, cells: string[], line: number, cache = new RowParseCache()): ParsedRow {
   if (cells.length < header.width || cells.slice(header.width).some((c) => c !== '')) {
-    return { issues: [{ line, column: null, reason: `expected ${header.width} fields like the header, found ${cells.length}` }], codes: new Map() };
+    return { issues: [{ line, column: null, reason: `expected ${header.width} fields like the header, found ${cells.length}` }], codes: [] };
   }
-  const out: ParsedRow = { issues: [], codes: new Map() };
-  const cell = (name: string): string | undefined => {
-    const i = header.index.get(name);
-    const value = i === undefined ? undefined : cells[i];
-    return value === '' ? undefined : value;
+  let issues = NO_ISSUES;
+  const report = (column: string | null, reason: string) => {
+    if (issues === NO_ISSUES) issues = [];
+    issues.push({ line, column, reason });
   };
-  const inputOf = (level: ColumnLevel) => {
-    const input: Record<string, unknown> = {};
-    for (const column of LEVEL_COLUMNS[level]) {
-      const value = cell(column.name);
-      input[FIELD_OF_COLUMN[column.name] ?? column.name] = column.list && value !== undefined ? splitList(value) : value;
-    }
-    return input;
-  };
-  // Absent and empty cells parse alike: both are keyed as ''.
-  const keyOf = (level: ColumnLevel) => LEVEL_COLUMNS[level].map((column) => cell(column.name) ?? '').join('\u0000');
   const check = <T>(level: ColumnLevel, schema: z.ZodType<T>): T | undefined => {
-    const key = cache ? keyOf(level) : '';
-    const cached = cache?.get(level, key);
+    const at = header.cellsOf[level];
+    // Absent and empty cells parse alike: both are keyed as ''.
+    let key = '';
+    for (let i = 0; i < at.length; i++) key += `${at[i]! < 0 ? '' : cells[at[i]!]!}\u0000`;
+    const cached = cache.get(level, key);
     if (cached !== undefined) return cached as T;
-    const result = schema.safeParse(inputOf(level));
+    const result = schema.safeParse(inputOf(LEVEL_COLUMNS[level], at, cells));
     if (result.success) {
-      cache?.set(level, key, result.data);
-      return result.data;
+      const value = withOwnTexts(result.data);
+      cache.set(level, key, value);
+      return value;
     }
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? '');
-      out.issues.push({ line, column: COLUMN_OF_FIELD[level][field] ?? (field || null), reason: issue.message });
+      report(COLUMN_OF_FIELD[level][field] ?? (field || null), issue.message);
     }
     return undefined;
   };
 
-  for (const { column } of REFERENCE_CHECKS) {
-    const value = cell(column);
-    if (value !== undefined) out.codes.set(column, [...new Set(splitList(value).map((c) => c.toUpperCase()))]);
+  const codes: Array<readonly string[] | undefined> = [];
+  for (let k = 0; k < REFERENCE_CHECKS.length; k++) {
+    const i = header.codeCells[k]!;
+    const value = i < 0 ? '' : cells[i]!;
+    if (value === '') {
+      codes.push(undefined);
+      continue;
+    }
+    let list = cache.codes[k]!.get(value);
+    if (!list) {
+      list = [...new Set(splitList(value).map((c) => c.toUpperCase()))];
+      cache.bounded(cache.codes[k]!).set(value, list);
+    }
+    codes.push(list);
   }
 
-  const ref = cell('location_ref');
-  if (ref === undefined) out.issues.push({ line, column: 'location_ref', reason: 'is required' });
-  else if (ref.length > MAX_REF_LENGTH) out.issues.push({ line, column: 'location_ref', reason: `must be at most ${MAX_REF_LENGTH} characters` });
-  else out.locationRef = ref;
-  out.location = check('location', LocationFieldsSchema);
-  out.evse = check('evse', EvseFieldsSchema);
+  const ref = header.refCell < 0 ? '' : cells[header.refCell]!;
+  let locationRef: string | undefined;
+  if (ref === '') report('location_ref', 'is required');
+  else if (ref.length > MAX_REF_LENGTH) report('location_ref', `must be at most ${MAX_REF_LENGTH} characters`);
+  else locationRef = ref;
+  const location = check('location', LocationFieldsSchema);
+  const evse = check('evse', EvseFieldsSchema);
   // The id on its own, so a row with another bad connector column still counts for the id checks
   // (and the other connector columns, the same on many rows, can come from the cache).
-  const idCell = cell('connector_id');
-  const cachedId = cache?.connectorIds.get(idCell);
-  const id = cachedId !== undefined ? { success: true as const, data: cachedId } : connectorShape.connector_id.safeParse(idCell);
-  if (id.success && cache && cachedId === undefined && cache.connectorIds.size < RowParseCache.MAX_ENTRIES) cache.connectorIds.set(idCell, id.data);
-  if (!id.success) for (const issue of id.error.issues) out.issues.push({ line, column: 'connector_id', reason: issue.message });
-  const connector = check('connector', ConnectorSchema);
-  out.connector = id.success ? connector : undefined;
-  if (id.success && id.data !== null) {
-    out.connectorId = id.data;
-  } else if (id.success) {
-    out.issues.push({ line, column: 'connector_id', reason: 'is required' });
-    out.connector = undefined;
+  const idCell = header.connectorIdCell < 0 ? '' : cells[header.connectorIdCell]!;
+  let id: number | null | undefined = cache.connectorIds.get(idCell);
+  if (id === undefined) {
+    const parsed = connectorShape.connector_id.safeParse(idCell === '' ? undefined : idCell);
+    if (parsed.success) cache.bounded(cache.connectorIds).set(idCell, (id = parsed.data));
+    else for (const issue of parsed.error.issues) report('connector_id', issue.message);
   }
-  return out;
+  let connector = check('connector', ConnectorSchema);
+  if (id === null) {
+    report('connector_id', 'is required');
+    connector = undefined;
+  }
+  return {
+    issues, codes, locationRef, location, evse,
+    connector: id === undefined ? undefined : connector,
+    connectorId: id ?? undefined,
+  };
+}
+
+/**
+ * The parsed value with copies of its texts: it outlives its row (in the cache, in the batches being
+ * written), and a text cut from the read chunk would keep the whole chunk alive (csv-records detached).
+ */
+function withOwnTexts<T>(value: T): T {
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) if (typeof fields[key] === 'string') fields[key] = detached(fields[key]);
+  return value;
+}
+
+function inputOf(columns: readonly CsvColumn[], at: Int32Array, cells: string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    const value = at[i]! < 0 || cells[at[i]!] === '' ? undefined : cells[at[i]!];
+    input[FIELD_OF_COLUMN[column.name] ?? column.name] = column.list && value !== undefined ? splitList(value) : value;
+  });
+  return input;
 }
 
 export function splitList(value: string): string[] {

@@ -1,3 +1,5 @@
+import { detached } from './csv-records.ts';
+
 // What the CSV import remembers of the locations and EVSEs it has seen, to check later rows against
 // their first: in a few typed arrays that grow by doubling, not an object per location or EVSE, so a
 // file of 100,000 rows costs megabytes, not tens of them (issue 8: memory must stay flat).
@@ -35,7 +37,7 @@ export class SeenTable {
   private lines = new Float64Array(256);
   private hashes: Float64Array;
   private ids = new Uint32Array(0);
-  /** The current row's hashes, reused row after row. */
+  /** The current row's hashes (use), reused row after row. */
   readonly scratch: Float64Array;
 
   constructor(
@@ -51,10 +53,15 @@ export class SeenTable {
     return this.index.size;
   }
 
-  /** Hashes `values` (in `columns` order; null → "not given") into scratch. */
+  /** Hashes `values` (null → "not given"): a row's columns, or the last of them (see use). */
   hash(values: ReadonlyArray<string | null>): Float64Array {
-    for (let i = 0; i < values.length; i++) this.scratch[i] = values[i] === null ? -1 : hash53(values[i]!);
-    return this.scratch;
+    return Float64Array.from(values, (v) => (v === null ? -1 : hash53(v)));
+  }
+
+  /** Makes `leading` then `rest` (from hash) the current row's hashes, in `columns` order. */
+  use(rest: Float64Array, ...leading: number[]): void {
+    this.scratch.set(leading);
+    this.scratch.set(rest, leading.length);
   }
 
   /** The entry of `key`, or -1. */
@@ -71,7 +78,7 @@ export class SeenTable {
     if (this.withConnectorIds) this.ids = grown(this.ids, (i + 1) * ID_WORDS);
     this.lines[i] = line;
     this.hashes.set(this.scratch, i * width);
-    this.index.set(key, i);
+    this.index.set(detached(key), i);
     return i;
   }
 

@@ -1,6 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ConnectorTable, CpoOwnerTable, EvseTable, LocationTable } from '../db/schema.ts';
+import { textArray } from './location-import.repository.ts';
 
 export function findCpoOwnerByParty(db: Db, countryCode: string, partyId: string) {
   return db
@@ -214,12 +215,14 @@ export function findLocationOfOwner(db: Db, id: number, cpoOwnerId: number) {
  */
 export async function findTakenUids(db: Db, uids: readonly string[]): Promise<string[]> {
   if (uids.length === 0) return [];
-  const rows = await db
-    .selectFrom('evse')
-    .select('uid')
-    .where('uid', 'in', uids)
-    .union(db.selectFrom('chargePoint').select('id as uid').where('id', 'in', uids).where('registrationStatus', '<>', 'Pending'))
-    .execute();
+  // One array parameter, and one probe of each unique index per uid: scalar subqueries, which are not
+  // turned into joins. As EXISTS, the planner hashed whole tables (they fill up within the import's
+  // transaction, unknown to its statistics): a scan per check, growing with the import.
+  const { rows } = await sql<{ uid: string }>`
+    with candidate as (select distinct uid from unnest(${textArray(uids)}::text::text[]) as u(uid))
+    select c.uid from candidate c
+    where (select true from evse e where e.uid = c.uid)
+       or (select true from charge_point cp where cp.id = c.uid and cp.registration_status <> 'Pending')`.execute(db);
   return rows.map((r) => r.uid);
 }
 
@@ -243,7 +246,7 @@ export async function insertEvses(db: Db, rows: ReadonlyArray<Insertable<EvseTab
 }
 
 /**
- * The bulk inserts of the CSV import pass one array per column (`insert … select from unnest(…)`):
+ * These bulk inserts (the webhooks' writes) pass one array per column (`insert … select from unnest(…)`):
  * a fixed, small statement whatever the number of rows, where a multi-row VALUES list has a parameter
  * per cell for the client to build and the server to parse.
  */

@@ -5,10 +5,11 @@ import type { CpoOwnerRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { validateLocationsCsv, type CsvRow } from './csv-import.ts';
-import { composeCredentialsMail, credentialsMailEntries, deliver, queueCredentialsMail } from './credentials-mail.ts';
+import { composeCredentialsMail, deliver, queueCredentialsMail } from './credentials-mail.ts';
+import { CsvImportWriter } from './csv-writer.ts';
 import { assertKnownCodes, evseCodes, loadReferences, locationCodes, referenceSets } from './location-references.ts';
 import { inTransaction, writeConnectors, writeEvses, writeLocations, type WriteContext } from './location-writer.ts';
-import type { ConnectorFields, EvseFields, EvseInput, LocationFields, LocationInput } from './location-input.ts';
+import type { ConnectorFields, EvseInput, LocationInput } from './location-input.ts';
 import * as locationRepository from './location.repository.ts';
 
 // CPOs add locations, EVSEs and connectors through the webhooks and the CSV import. Everything a
@@ -91,7 +92,7 @@ export async function addEvse(db: Database, cpoOwnerId: number, locationId: numb
   return { id: created.id, uid: input.uid };
 }
 
-/** Rows written per batch of the CSV import (a few multi-row INSERTs each); the next batch is read meanwhile. */
+/** Rows written per batch of the CSV import (one statement each, csv-writer); the next batch is read meanwhile. */
 const CSV_WRITE_BATCH = 2000;
 
 export type CsvImportPhase = 'checked' | 'written';
@@ -103,8 +104,8 @@ export interface CsvImportOptions {
 
 /**
  * The CSV import (docs/csv-import.md), in one pass over the file inside one transaction: each row is
- * checked as it is read, and rows are written in batches (multi-row inserts) while no problem has been
- * found. Any problem (400, `details.errors` = [{line, column, reason}], every one in the file) rolls
+ * checked as it is read, and rows are written in batches (one statement each, csv-writer) while no
+ * problem has been found. Any problem (400, `details.errors` = [{line, column, reason}], every one in the file) rolls
  * the transaction back: all rows or none. Memory holds a small fixed amount per location and per EVSE
  * (for the checks across rows, the new ids and the credentials mail's text), never the file's rows.
  */
@@ -119,28 +120,11 @@ export async function importLocationsCsv(
   const refs = await loadReferences(db);
 
   const created = await inTransaction(db, async (tx) => {
-    const locationIds = new Map<string, number>();
-    const evseIds = new Map<string, number>();
-    const mailEntries: string[] = [];
-    let written = 0;
+    const writer = new CsvImportWriter(tx, owner, refs, deps.ocppBaseUrl);
     const write = async (batch: CsvRow[]) => {
-      const newLocations = new Map<string, LocationFields>();
-      for (const row of batch) if (!locationIds.has(row.locationRef) && !newLocations.has(row.locationRef)) newLocations.set(row.locationRef, row.location);
-      const ids = await writeLocations({ tx, owner, refs, credentials: new Map() }, [...newLocations.values()]);
-      [...newLocations.keys()].forEach((ref, i) => locationIds.set(ref, ids[i]!));
-      const newEvses = new Map<string, { locationId: number; evse: EvseFields }>();
-      for (const row of batch) {
-        if (!evseIds.has(row.evse.uid) && !newEvses.has(row.evse.uid)) newEvses.set(row.evse.uid, { locationId: locationIds.get(row.locationRef)!, evse: row.evse });
-      }
-      // Generated passwords hash in microseconds (sha256$, security/password.ts): made per batch, and
-      // only the mail's text of them is kept.
-      const credentials = chargePointService.generateCredentials([...newEvses.keys()]);
-      const ctx: WriteContext = { tx, owner, refs, credentials: new Map(credentials.map((c) => [c.id, c])) };
-      for (const [uid, id] of await writeEvses(ctx, [...newEvses.values()])) evseIds.set(uid, id);
-      await writeConnectors(ctx, batch.map((row) => ({ evseId: evseIds.get(row.evse.uid)!, connector: row.connector })));
-      mailEntries.push(credentialsMailEntries(credentials, deps.ocppBaseUrl));
-      written += batch.length;
-      options.onProgress?.('written', written);
+      const taken = await writer.write(batch);
+      options.onProgress?.('written', writer.written);
+      return taken;
     };
 
     const validation = await validateLocationsCsv(path, {
@@ -158,8 +142,8 @@ export async function importLocationsCsv(
         ...(omitted > 0 ? { errors_not_listed: omitted } : {}),
       });
     }
-    const mailId = await deps.mailer.queue(tx, composeCredentialsMail(owner, evseIds.size, mailEntries));
-    return { rows: validation.rows, locations: locationIds.size, evses: evseIds.size, connectors: written, mailId };
+    const mailId = await deps.mailer.queue(tx, composeCredentialsMail(owner, writer.evseIds.size, writer.mailEntries));
+    return { rows: validation.rows, locations: writer.locationIds.size, evses: writer.evseIds.size, connectors: writer.written, mailId };
   });
   await deliver(db, deps, created.mailId);
   return { rows: created.rows, locations: created.locations, evses: created.evses, connectors: created.connectors };

@@ -174,7 +174,7 @@ describe('validateLocationsCsv with a sink (the import)', () => {
     const result = await validateLocationsCsv(SAMPLE, {
       references: REFERENCES,
       takenUids: noneTaken,
-      sink: { batchSize: 4, write: async (batch) => { batches.push(batch.length); rows.push(...batch); } },
+      sink: { batchSize: 4, write: async (batch) => { batches.push(batch.length); rows.push(...batch); return []; } },
     });
     expect(result.issueCount).toBe(0);
     expect(batches).toEqual([4, 2]);
@@ -203,10 +203,22 @@ describe('validateLocationsCsv with a sink: what is written', () => {
   const collect = async (p: string, takenUids: (uids: string[]) => Promise<string[]> = noneTaken, batchSize = 2) => {
     const written: number[] = [];
     const uidChecks: string[][] = [];
+    const check = async (uids: string[]) => { uidChecks.push(uids); return takenUids(uids); };
+    // Like the import's writer: checks the uids first seen in the batch, and writes nothing if one is taken.
+    const seen = new Set<string>();
     const result = await validateLocationsCsv(p, {
       references: REFERENCES,
-      takenUids: async (uids) => { uidChecks.push(uids); return takenUids(uids); },
-      sink: { batchSize, write: async (batch) => { written.push(...batch.map((r) => r.line)); } },
+      takenUids: check,
+      sink: {
+        batchSize,
+        write: async (batch) => {
+          const fresh = [...new Set(batch.map((r) => r.evse.uid))].filter((uid) => !seen.has(uid));
+          fresh.forEach((uid) => seen.add(uid));
+          const taken = await check(fresh);
+          if (taken.length === 0) written.push(...batch.map((r) => r.line));
+          return taken;
+        },
+      },
     });
     return { result, written, uidChecks };
   };
@@ -226,7 +238,14 @@ describe('validateLocationsCsv with a sink: what is written', () => {
     expect(result.issues).toEqual([{ line: 4, column: 'evse_uid', reason: 'EVSE uid E3 is already registered (as an EVSE or as an OCPP charger)' }]);
   });
 
-  it('ends with the error of a failed write, also when a uid check ran meanwhile', async () => {
+  it('still reports every taken uid after a write found one', async () => {
+    const p = await file([HEADER, ...['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7'].map((uid) => row({ evse_uid: uid }))]);
+    const { result, written } = await collect(p, async (uids) => uids.filter((u) => u === 'E3' || u === 'E7'));
+    expect(written).toEqual([2, 3]);
+    expect(result.issues.map((i) => [i.line, i.column])).toEqual([[4, 'evse_uid'], [8, 'evse_uid']]);
+  });
+
+  it('ends with the error of the first failed write, not those of the calls after it', async () => {
     const p = path.join(dir, 'failing.csv');
     await writeLocationsCsv(p, { rows: 60, evsesPerLocation: 2, connectorsPerEvse: 1, uidPrefix: 'F' });
     let writes = 0;
@@ -238,10 +257,39 @@ describe('validateLocationsCsv with a sink: what is written', () => {
         if (writes > 0) throw new Error('current transaction is aborted');
         return [];
       },
-      sink: { batchSize: 10, write: async () => { writes++; await new Promise((r) => setTimeout(r, 5)); throw failure; } },
+      sink: {
+        batchSize: 10,
+        write: async () => {
+          const n = ++writes;
+          await new Promise((r) => setTimeout(r, n === 1 ? 20 : 1));
+          throw n === 1 ? failure : new Error('current transaction is aborted');
+        },
+      },
     });
     await expect(promise).rejects.toBe(failure);
-    expect(writes).toBe(1);
+    expect(writes).toBe(2); // the batch after the failing one was handed over while it ran, no more
+  });
+
+  it('hands a batch over while the one before is being written, never more than two at a time', async () => {
+    const p = path.join(dir, 'overlap.csv');
+    await writeLocationsCsv(p, { rows: 100, evsesPerLocation: 2, connectorsPerEvse: 1, uidPrefix: 'O' });
+    let running = 0;
+    let most = 0;
+    const result = await validateLocationsCsv(p, {
+      references: REFERENCES,
+      takenUids: noneTaken,
+      sink: {
+        batchSize: 10,
+        write: async () => {
+          most = Math.max(most, ++running);
+          await new Promise((r) => setTimeout(r, 5));
+          running--;
+          return [];
+        },
+      },
+    });
+    expect(result.issueCount).toBe(0);
+    expect(most).toBe(2);
   });
 
   it('gives every row exactly once, whatever the batch size', async () => {

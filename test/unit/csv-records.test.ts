@@ -15,7 +15,7 @@ async function records(content: string | Buffer): Promise<CsvRecord[]> {
   const file = path.join(dir, `${n++}.csv`);
   await writeFile(file, content);
   const out: CsvRecord[] = [];
-  for await (const r of readCsvRecords(file)) out.push(r);
+  for await (const batch of readCsvRecords(file)) out.push(...batch);
   return out;
 }
 
@@ -47,6 +47,37 @@ describe('readCsvRecords', () => {
 
   it('trims cells and keeps quoted commas', async () => {
     expect((await records('a,b\n "x, y" , 2 \n'))[1]!.cells).toEqual(['x, y', '2']);
+  });
+
+  it('reads doubled quotes, quoted line breaks and empty cells, with or without a final line end', async () => {
+    expect(await records('a,b,c\n"say ""hi""",,"x\ny"\n1,"",3')).toEqual([
+      { line: 1, cells: ['a', 'b', 'c'] },
+      { line: 2, cells: ['say "hi"', '', 'x\ny'] },
+      { line: 4, cells: ['1', '', '3'] },
+    ]);
+  });
+
+  it('reads records across read chunks, also quoted fields cut by a chunk end', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `r${i},"q ""${i}""\nline",${'z'.repeat(i % 50)}`);
+    const got = await records(`h1,h2,h3\n${rows.join('\n')}\n`);
+    expect(got).toHaveLength(3001);
+    expect(got[2999]).toEqual({ line: 2 * 2998 + 2, cells: ['r2998', 'q "2998"\nline', 'z'.repeat(2998 % 50)] });
+  });
+
+  it('hands over the records before a malformed one, then reports it', async () => {
+    const file = path.join(dir, `${n++}.csv`);
+    await writeFile(file, 'a,b\n1,2\n"x"y,3\n4,5\n');
+    const got: CsvRecord[] = [];
+    const err = await (async () => {
+      for await (const batch of readCsvRecords(file)) got.push(...batch);
+    })().catch((e: unknown) => e);
+    expect(got.map((r) => r.line)).toEqual([1, 2]);
+    expect(err).toMatchObject({ line: 3, reason: expect.stringMatching(/follows the closing quote/) });
+  });
+
+  it('refuses a record longer than the limit (an unclosed quote) without holding the rest of the file', async () => {
+    const err = await records(`a,b\n1,"${'x,\n'.repeat(30_000)}`).catch((e: unknown) => e);
+    expect(err).toMatchObject({ line: 2, reason: expect.stringMatching(/longer than/) });
   });
 
   it('reports malformed quoting with its line', async () => {
