@@ -62,13 +62,14 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, log, bus } = deps;
   const metrics = createMetrics();
+  // PGlite is one connection; on PostgreSQL a few batches commit in parallel, leaving pool room for
+  // the rest. More is not faster: on a 2-core database server 4 parallel batches ingested ~40 % less
+  // than 2 (smaller batches, contended index pages), so the default follows the database's cores.
+  const writeConcurrency = deps.databaseKind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeBatch.concurrency, config.databasePoolSize - 2));
   const ingest = createIngest(db, {
     maxBatch: config.writeBatch.max,
     maxDelayMs: config.writeBatch.delayMs,
-    // PGlite is one connection; on PostgreSQL a few batches commit in parallel, leaving pool room for
-    // the rest. More is not faster: on a 2-core database server 4 parallel batches ingested ~40 % less
-    // than 2 (smaller batches, contended index pages), so the default follows the database's cores.
-    concurrency: deps.databaseKind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeBatch.concurrency, config.databasePoolSize - 2)),
+    concurrency: writeConcurrency,
     // Committed status batches are announced for the map's live feed (src/map/status-feed.ts).
     bus,
     onBatch: (writer, size, seconds) => {
@@ -88,6 +89,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ingest,
     bus,
     vendors: deps.vendors ?? new Map(),
+    writeConcurrency,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const gateway = await startChargerGateway({

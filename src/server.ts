@@ -61,10 +61,15 @@ export async function listen(app: App, config: Config): Promise<RunningServer> {
   };
 }
 
+/** Capped by net.core.somaxconn (4096 on current Linux). */
+const LISTEN_BACKLOG = 4096;
+
 function listenOn(server: http.Server | https.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A fleet reconnecting after an outage arrives all at once: queue its handshakes in the kernel
+    // (Node's default backlog is 511) rather than drop them into seconds of SYN/ACK retransmits.
+    server.listen(port, host, LISTEN_BACKLOG, () => {
       server.off('error', reject);
       resolve();
     });

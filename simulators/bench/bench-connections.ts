@@ -6,6 +6,7 @@
 //   DATABASE_URL=postgres://… npm run bench:connections    PostgreSQL: bench_connections_<ts>, dropped after
 //   npm run bench:connections -- --chargers 20000          the target size
 
+import { readdir, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startFleet, type FleetResult } from '../fleet/fleet.ts';
@@ -65,8 +66,22 @@ function watchPersisted(db: BenchDatabase, deadline: number): Promise<number | u
   });
 }
 
+/**
+ * Every charger is a socket, so a server's open-file limit caps the fleet it can hold (in this sandbox
+ * 20,000, not raisable): beyond it, fail at once with the largest size that fits rather than let
+ * the surplus chargers retry until the boot timeout.
+ */
+async function assertFdRoom(server: ServerProcess): Promise<void> {
+  const limit = Number(/Max open files\s+(\d+)/.exec(await readFile(`/proc/${server.pid}/limits`, 'utf8'))?.[1]);
+  const open = (await readdir(`/proc/${server.pid}/fd`)).length;
+  if (open + N > limit) {
+    throw new Error(`the ${server.name} server may open ${limit} files and has ${open} open: ${N} chargers do not fit (at most ${limit - open - 10})`);
+  }
+}
+
 async function run(server: ServerProcess, db?: BenchDatabase): Promise<Run> {
   await sleep(1000);
+  await assertFdRoom(server);
   const before = await procSample(server.pid);
   console.log(`\n[${server.name}] boot storm of ${N} chargers (${a.workers} workers, ${ADDRESSES} source addresses)…`);
   const fleet = await startFleet(

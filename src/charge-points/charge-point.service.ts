@@ -4,15 +4,23 @@ import type { ChargePointRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { CHARGER_PASSWORD_COST, generateChargerSecrets, hashPassword, verifyPassword } from '../security/password.ts';
 import * as chargePointRepository from './charge-point.repository.ts';
+import type { BootInfo, StoredCredentials } from './charge-point.repository.ts';
 
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 export type ConnectDecision =
-  | { accepted: true; chargePoint: ChargePointRow; created: boolean }
+  | { accepted: true; created: boolean }
   | { accepted: false; reason: 'unknown_charger' | 'password_required' | 'wrong_password' };
 
 /** Charger identities as OCPP allows them in a URL path (CiString-like, no separators or spaces). */
 export const CHARGE_POINT_ID_PATTERN = /^[A-Za-z0-9._:*+@-]{1,48}$/;
+
+/** How authorizeConnection reads a charger's credentials (the OCPP server batches these reads). */
+export type CredentialLookup = (identity: string) => Promise<StoredCredentials | undefined>;
+
+export function findCredentials(db: Db, ids: readonly string[]): Promise<Map<string, StoredCredentials>> {
+  return chargePointRepository.findCredentials(db, ids);
+}
 
 /**
  * Decides whether a websocket upgrade for `identity` may proceed (security profile 1/2: HTTP Basic
@@ -24,22 +32,19 @@ export async function authorizeConnection(
   identity: string,
   password: Buffer | undefined,
   unknownChargers: UnknownChargerPolicy,
+  lookup: CredentialLookup = async (id) => (await findCredentials(db, [id])).get(id),
 ): Promise<ConnectDecision> {
-  const chargePoint = await chargePointRepository.findById(db, identity);
+  const chargePoint = await lookup(identity);
   if (!chargePoint) {
     if (unknownChargers === 'reject') return { accepted: false, reason: 'unknown_charger' };
-    const created = await chargePointRepository.insertIfAbsent(db, {
-      id: identity,
-      passwordHash: null,
-      registrationStatus: 'Pending',
-    });
-    return { accepted: true, chargePoint: created, created: true };
+    await chargePointRepository.insertIfAbsent(db, { id: identity, passwordHash: null, registrationStatus: 'Pending' });
+    return { accepted: true, created: true };
   }
-  if (chargePoint.passwordHash === null) return { accepted: true, chargePoint, created: false };
+  if (chargePoint.passwordHash === null) return { accepted: true, created: false };
   if (!password || password.length === 0) return { accepted: false, reason: 'password_required' };
   // Either format: scrypt for a password an operator chose, sha256 for one the platform generated.
   const ok = await verifyPassword(password, chargePoint.passwordHash);
-  return ok ? { accepted: true, chargePoint, created: false } : { accepted: false, reason: 'wrong_password' };
+  return ok ? { accepted: true, created: false } : { accepted: false, reason: 'wrong_password' };
 }
 
 export interface RegisterChargePoint {
@@ -72,31 +77,59 @@ export async function register(db: Db, input: RegisterChargePoint): Promise<Char
   return updated!;
 }
 
-export interface BootInfo {
-  vendor: string;
-  model: string;
-  chargePointSerialNumber: string | null;
-  chargeBoxSerialNumber: string | null;
-  firmwareVersion: string | null;
-  iccid: string | null;
-  imsi: string | null;
-  meterType: string | null;
-  meterSerialNumber: string | null;
+export type { BootInfo };
+
+export interface BootRecord {
+  id: string;
+  boot: BootInfo;
+  at: Date;
 }
 
-/** Stores what the charger says about itself and tells it whether it is accepted. */
-export async function recordBoot(db: Db, id: string, boot: BootInfo, at: Date): Promise<RegistrationStatus> {
-  const row = await chargePointRepository.update(db, id, { ...boot, lastBootAt: at, lastSeenAt: at });
+/**
+ * Stores what chargers say about themselves, many in one statement, and tells each whether it is
+ * accepted (in input order). The later of two boots of one charger wins, as if written one by one.
+ */
+export async function recordBoots(db: Db, boots: readonly BootRecord[]): Promise<RegistrationStatus[]> {
+  const statuses = await chargePointRepository.recordBoots(db, latestPerKey(boots, (b) => b.id).map((b) => ({ id: b.id, at: b.at, ...b.boot })));
   // The row exists for every connected charger; a missing one was deleted while connected.
-  return row?.registrationStatus ?? 'Rejected';
+  return boots.map((b) => statuses.get(b.id) ?? 'Rejected');
+}
+
+export async function recordBoot(db: Db, id: string, boot: BootInfo, at: Date): Promise<RegistrationStatus> {
+  const [status] = await recordBoots(db, [{ id, boot, at }]);
+  return status!;
+}
+
+export type ConnectedRecord = chargePointRepository.ConnectedRow;
+export type DisconnectedRecord = chargePointRepository.DisconnectedRow;
+
+/** Marks chargers online on a node; of two connections of one charger the later one wins. */
+export function connectedMany(db: Db, connections: readonly ConnectedRecord[]): Promise<void> {
+  return chargePointRepository.markConnectedMany(db, latestPerKey(connections, (c) => c.id));
 }
 
 export function connected(db: Db, id: string, serverId: string, wsConnectionId: string, at: Date): Promise<void> {
-  return chargePointRepository.markConnected(db, id, at, serverId, wsConnectionId);
+  return connectedMany(db, [{ id, at, serverId, wsConnectionId }]);
 }
 
-export function disconnected(db: Db, id: string, wsConnectionId: string, at: Date): Promise<boolean> {
-  return chargePointRepository.markDisconnected(db, id, wsConnectionId, at);
+/**
+ * Marks chargers offline, each only if the closed connection is still its current one; true for those
+ * that went offline (a connection reported twice counts once).
+ */
+export async function disconnectedMany(db: Db, closed: readonly DisconnectedRecord[]): Promise<boolean[]> {
+  const offline = await chargePointRepository.markDisconnectedMany(db, latestPerKey(closed, (c) => c.wsConnectionId));
+  return closed.map((c) => offline.delete(c.wsConnectionId));
+}
+
+export async function disconnected(db: Db, id: string, wsConnectionId: string, at: Date): Promise<boolean> {
+  const [wentOffline] = await disconnectedMany(db, [{ id, wsConnectionId, at }]);
+  return wentOffline!;
+}
+
+/** The last item of each key (what writing them one by one would leave). */
+function latestPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  if (items.length < 2) return [...items];
+  return [...new Map(items.map((item) => [key(item), item])).values()];
 }
 
 export function releaseServer(db: Db, serverId: string, at: Date): Promise<number> {

@@ -13,6 +13,11 @@ export interface BatchWriterOptions<T> {
   maxDelayMs: number;
   /** Batches written at the same time (1 for PGlite, a few for a PostgreSQL pool). */
   concurrency: number;
+  /**
+   * What arrives while a batch is written waits maxDelayMs for company too (unless a full batch is
+   * ready) instead of going out at once: fewer, larger statements for writes nobody waits on closely.
+   */
+  paced?: boolean;
   onBatch?: (name: string, size: number, seconds: number) => void;
   onError?: (name: string, err: unknown, size: number) => void;
 }
@@ -73,7 +78,10 @@ export class BatchWriter<T> {
       this.inFlight++;
       void this.writeBatch(batch).finally(() => {
         this.inFlight--;
-        if (this.queue.length > 0) this.drain();
+        if (this.queue.length > 0) {
+          if (this.options.paced && !this.closed) this.schedule();
+          else this.drain();
+        }
         if (this.queue.length === 0 && this.inFlight === 0) this.idle.splice(0).forEach((r) => r());
       });
     }

@@ -60,8 +60,8 @@ export async function startChargerGateway(deps: GatewayDeps): Promise<RunningGat
     await bus.publish(replyChannel(row.originNode), JSON.stringify({ commandId: row.id, timeoutMs: 0 }));
   }
 
-  /** Sends the command over the socket this node holds and records how it ended. */
-  async function executeHere(row: OcppCommandRow, timeoutMs: number): Promise<void> {
+  /** Sends the command over the socket this node holds and records how it ended (the completed row, if this completed it). */
+  async function executeHere(row: OcppCommandRow, timeoutMs: number): Promise<OcppCommandRow | undefined> {
     const connection = connections.get(row.chargePointId);
     const started = performance.now();
     let completion: CommandCompletion;
@@ -77,7 +77,7 @@ export async function startChargerGateway(deps: GatewayDeps): Promise<RunningGat
     }
     metrics.ocppCalls.inc({ action: row.action, direction: 'outgoing', outcome: completion.status });
     if (connection) metrics.ocppCallSeconds.observe({ action: row.action, direction: 'outgoing' }, completion.durationMs / 1000);
-    await commandLog.complete(db, row.id, completion);
+    return commandLog.complete(db, row.id, completion);
   }
 
   async function sendToNode(row: OcppCommandRow, serverId: string, timeoutMs: number): Promise<void> {
@@ -112,14 +112,16 @@ export async function startChargerGateway(deps: GatewayDeps): Promise<RunningGat
       const timeoutMs = options.timeoutMs ?? deps.defaultTimeoutMs;
       const row = await commandLog.open(db, { chargePointId, action, payload, requestedBy: options.requestedBy, originNode: nodeId });
 
+      let done: OcppCommandRow | undefined;
       if (!chargePoint.online || !chargePoint.serverId) {
-        await commandLog.complete(db, row.id, { status: 'offline', executingNode: null, durationMs: 0 });
+        done = await commandLog.complete(db, row.id, { status: 'offline', executingNode: null, durationMs: 0 });
       } else if (chargePoint.serverId === nodeId) {
-        await executeHere(row, timeoutMs);
+        done = await executeHere(row, timeoutMs);
       } else {
         await sendToNode(row, chargePoint.serverId, timeoutMs);
       }
-      const done = (await commandLog.get(db, row.id))!;
+      // Completed elsewhere (by the node holding the socket): read how it ended.
+      done ??= (await commandLog.get(db, row.id))!;
       return toOutcome<A>(done);
     },
 

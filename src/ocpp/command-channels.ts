@@ -14,8 +14,8 @@ export interface CommandNotice {
   timeoutMs: number;
 }
 
+/** The chargers (chargePointId, wsConnectionId) that connected to `nodeId`, many per message. */
 export interface ConnectedNotice {
-  chargePointId: string;
-  wsConnectionId: string;
   nodeId: string;
+  chargers: Array<[chargePointId: string, wsConnectionId: string]>;
 }

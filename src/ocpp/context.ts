@@ -1,3 +1,4 @@
+import type { ConnectionBookkeeping } from '../charge-points/connection-bookkeeping.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Ingest } from '../ingest/ingest.ts';
@@ -9,6 +10,8 @@ import type { DataTransferVendors } from './data-transfer-vendors.ts';
 export interface OcppContext {
   db: Database;
   ingest: Ingest;
+  /** Connection and boot writes, grouped across chargers. */
+  bookkeeping: ConnectionBookkeeping;
   ocpp: Config['ocpp'];
   vendors: DataTransferVendors;
   chargePointId: string;

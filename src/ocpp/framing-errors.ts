@@ -22,3 +22,15 @@ export function toOcpp16Frame(frame: string): string {
     return frame;
   }
 }
+
+interface RawSender {
+  sendRaw(frame: string): void;
+}
+
+/**
+ * Installed as a client's own sendRaw: every frame ocpp-rpc sends passes toOcpp16Frame. One function
+ * for all clients (`this` is the client) rather than a closure per connection.
+ */
+export function sendOcpp16Frame(this: RawSender, frame: string): void {
+  (Object.getPrototypeOf(this) as RawSender).sendRaw.call(this, toOcpp16Frame(frame));
+}

@@ -3,37 +3,28 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RPCServer, createRPCError } from 'ocpp-rpc';
 import type { ClusterBus } from '../cluster/cluster-bus.ts';
-import * as chargePointService from '../charge-points/charge-point.service.ts';
 import { CHARGE_POINT_ID_PATTERN } from '../charge-points/charge-point.service.ts';
+import { createConnectionBookkeeping } from '../charge-points/connection-bookkeeping.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../logger.ts';
 import { encodeStatusMessages, STATUS_CHANNEL } from '../map/status-feed.ts';
 import type { Metrics } from '../metrics.ts';
+import { ChargerSession, type RpcServerClient, type SessionShared } from './charger-session.ts';
 import { CONNECTED_CHANNEL, type ConnectedNotice } from './command-channels.ts';
-import { ConnectionRegistry, type ChargerConnection } from './connection-registry.ts';
+import { createConnectedNotices } from './connected-notices.ts';
+import { ConnectionRegistry } from './connection-registry.ts';
 import type { OcppContext } from './context.ts';
 import type { DataTransferVendors } from './data-transfer-vendors.ts';
-import { toOcpp16Frame } from './framing-errors.ts';
+import { sendOcpp16Frame } from './framing-errors.ts';
 import { handlers } from './handlers/index.ts';
 import type { ChargePointAction } from './messages.ts';
 import { createOcpp16Validator, type OcppValidator } from './validator.ts';
 
-/** The part of ocpp-rpc's server-side client we use (its bundled typings do not resolve under NodeNext). */
-interface RpcServerClient {
-  session: Record<string, unknown>;
-  handshake: { remoteAddress: string | undefined };
-  sendRaw(frame: string): void;
-  handle(method: string, handler: (call: { params?: unknown }) => Promise<Record<string, unknown>>): void;
-  call(method: string, params: unknown, options: { callTimeoutMs: number }): Promise<unknown>;
-  close(options: { code: number; reason: string }): Promise<unknown>;
-  on(event: string, listener: (payload: never) => void): void;
-  once(event: string, listener: (payload: never) => void): void;
-}
-
 export const OCPP_PATH_PREFIX = '/ocpp/';
 const SUBPROTOCOL = 'ocpp1.6';
+const ACTIONS = Object.keys(handlers) as ChargePointAction[];
 
 export interface OcppServerDeps {
   db: Database;
@@ -43,6 +34,8 @@ export interface OcppServerDeps {
   ingest: Ingest;
   bus: ClusterBus;
   vendors: DataTransferVendors;
+  /** Batches of connection bookkeeping written at once (1 for PGlite, a few for a PostgreSQL pool). */
+  writeConcurrency: number;
   now?: () => Date;
 }
 
@@ -68,15 +61,34 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     pendingWrites.add(write);
     void write.finally(() => pendingWrites.delete(write));
   };
+  const batches = {
+    maxBatch: config.writeBatch.max,
+    maxDelayMs: config.writeBatch.delayMs,
+    concurrency: deps.writeConcurrency,
+    onBatch: (writer: string, size: number, seconds: number) => {
+      metrics.writeBatchSize.observe({ writer }, size);
+      metrics.writeBatchSeconds.observe({ writer }, seconds);
+    },
+    onError: (writer: string, err: unknown, size: number) => {
+      metrics.writeBatchErrors.inc({ writer });
+      log.error({ err, writer, size }, 'write batch failed');
+    },
+  };
+  const bookkeeping = createConnectionBookkeeping(db, batches);
+  // Nobody waits on a notice: one publish at a time, each gathering what arrived meanwhile, keeps a
+  // storm's NOTIFYs few (a replaced socket elsewhere is closed a few milliseconds later at most).
+  const notices = createConnectedNotices(bus, config.nodeId, { ...batches, concurrency: 1, maxDelayMs: Math.max(batches.maxDelayMs, 10) });
+  const shared: SessionShared = { db, ingest, bookkeeping, ocpp: config.ocpp, vendors, log, now };
 
   const validator = createOcpp16Validator();
   // A charger that reconnected to another node leaves its old socket here: close it (a one-socket-per-charger rule across the cluster).
   const unsubscribe = await bus.subscribe(CONNECTED_CHANNEL, (message) => {
     const notice = JSON.parse(message) as ConnectedNotice;
     if (notice.nodeId === config.nodeId) return;
-    const stale = connections.get(notice.chargePointId);
-    if (stale && stale.wsConnectionId !== notice.wsConnectionId) {
-      log.info({ chargePointId: notice.chargePointId, node: notice.nodeId }, 'charger reconnected to another node: closing this socket');
+    for (const [chargePointId, wsConnectionId] of notice.chargers) {
+      const stale = connections.get(chargePointId);
+      if (!stale || stale.wsConnectionId === wsConnectionId) continue;
+      log.info({ chargePointId, node: notice.nodeId }, 'charger reconnected to another node: closing this socket');
       void stale.close(1000, 'Replaced by a connection to another node').catch(() => undefined);
     }
   });
@@ -96,26 +108,22 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
 
   rpc.auth(async (accept, reject, handshake) => {
     const identity = handshake.identity;
-    const upgradeLog = log.child({ chargePointId: identity, remoteAddress: handshake.remoteAddress });
+    const upgradeLog = () => log.child({ chargePointId: identity, remoteAddress: handshake.remoteAddress });
     try {
       if (`${handshake.endpoint}/` !== OCPP_PATH_PREFIX) return reject(404, 'Not found');
       if (!CHARGE_POINT_ID_PATTERN.test(identity)) return reject(400, 'Invalid charge point identity');
       if (!handshake.protocols.has(SUBPROTOCOL)) return reject(400, `Subprotocol ${SUBPROTOCOL} required`);
-      const decision = await chargePointService.authorizeConnection(
-        db,
-        identity,
-        handshake.password,
-        config.ocpp.unknownChargers,
-      );
+      const decision = await bookkeeping.authorize(identity, handshake.password, config.ocpp.unknownChargers);
       if (!decision.accepted) {
-        upgradeLog.warn({ reason: decision.reason }, 'connection refused');
+        upgradeLog().warn({ reason: decision.reason }, 'connection refused');
         // One answer for unknown identity and wrong password, so identities cannot be probed.
         return reject(401, 'Unauthorized');
       }
-      if (decision.created) upgradeLog.info('unknown charger admitted as Pending');
-      accept({ chargePointId: identity, wsConnectionId: randomUUID() }, SUBPROTOCOL);
+      if (decision.created) upgradeLog().info('unknown charger admitted as Pending');
+      // The session is what ocpp-rpc keeps as client.session: the shared listeners below find it there.
+      accept(new ChargerSession(shared, identity, randomUUID()), SUBPROTOCOL);
     } catch (err) {
-      upgradeLog.error({ err }, 'connection authorization failed');
+      upgradeLog().error({ err }, 'connection authorization failed');
       reject(503, 'Service unavailable');
     }
   });
@@ -133,88 +141,83 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     for (const message of encodeStatusMessages([item])) await bus.publish(STATUS_CHANNEL, message);
   }
 
+  const touchEveryMs = Math.min(60_000, (config.ocpp.heartbeatIntervalS * 1000) / 10);
+
+  // One handler and one set of listeners for every client (ocpp-rpc passes the action; `this` is the
+  // client), rather than a dozen closures per connection.
+  async function dispatch(session: ChargerSession, action: ChargePointAction, params: unknown): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    try {
+      const handler = handlers[action] as (c: OcppContext, req: unknown) => Promise<unknown>;
+      const result = await handler(session, params);
+      metrics.ocppCalls.inc({ action, direction: 'incoming', outcome: 'ok' });
+      const at = Date.now();
+      if (action !== 'Heartbeat' && at - session.lastTouchMs > touchEveryMs) {
+        session.lastTouchMs = at;
+        ingest.touch(session.chargePointId, new Date(at)).catch((err) => session.log.warn({ err }, 'last-seen update failed'));
+      }
+      return result as Record<string, unknown>;
+    } catch (err) {
+      metrics.ocppCalls.inc({ action, direction: 'incoming', outcome: 'error' });
+      session.log.error({ err, action, params }, 'OCPP call failed');
+      // The charger retries on an error; it must never see our internals.
+      throw createRPCError('InternalError', 'Internal error', {});
+    } finally {
+      metrics.ocppCallSeconds.observe({ action, direction: 'incoming' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  function onBadMessage(this: RpcServerClient, { error }: { error: Error }): void {
+    metrics.ocppBadMessages.inc();
+    (this.session as ChargerSession).log.warn({ err: error.message }, 'bad OCPP frame');
+  }
+
+  function onStrictValidationFailure(this: RpcServerClient, { method, outbound, error }: { method: string; outbound: boolean; error: Error }): void {
+    metrics.ocppCalls.inc({ action: method, direction: outbound ? 'outgoing' : 'incoming', outcome: 'invalid' });
+    (this.session as ChargerSession).log.warn({ action: method, outbound, err: error.message }, 'OCPP schema violation');
+  }
+
+  function onClose(this: RpcServerClient, { code, reason }: { code: number; reason: string }): void {
+    const session = this.session as ChargerSession;
+    const { chargePointId, wsConnectionId } = session;
+    connections.delete(session);
+    metrics.chargersConnected.set(connections.size);
+    log.info({ chargePointId, wsConnectionId, code, reason }, 'charger disconnected');
+    track(
+      bookkeeping
+        .disconnected({ id: chargePointId, wsConnectionId, at: now() })
+        .then((wentOffline) => (wentOffline ? announceOffline(chargePointId) : undefined))
+        .catch((err) => session.log.error({ err }, 'failed to record disconnect')),
+    );
+  }
+
   async function onClient(client: RpcServerClient): Promise<void> {
-    const { chargePointId, wsConnectionId } = client.session as { chargePointId: string; wsConnectionId: string };
-    const clog = log.child({ chargePointId, wsConnectionId });
-    const rawSend = client.sendRaw.bind(client);
-    client.sendRaw = (frame: string) => rawSend(toOcpp16Frame(frame));
+    const session = client.session as ChargerSession;
+    session.attach(client);
+    const { chargePointId, wsConnectionId } = session;
+    client.sendRaw = sendOcpp16Frame;
 
-    const connection: ChargerConnection = {
-      chargePointId,
-      wsConnectionId,
-      connectedAt: now(),
-      remoteAddress: client.handshake.remoteAddress,
-      call: (action, payload, options) =>
-        client.call(action, payload, { callTimeoutMs: options?.timeoutMs ?? config.ocpp.callTimeoutMs }),
-      close: async (code, reason) => {
-        await client.close({ code, reason });
-      },
-    };
-
-    const replaced = connections.set(connection);
+    const replaced = connections.set(session);
     metrics.chargersConnected.set(connections.size);
     if (replaced) {
-      clog.info({ replacedConnectionId: replaced.wsConnectionId }, 'new connection replaces the previous one');
+      log.info({ chargePointId, wsConnectionId, replacedConnectionId: replaced.wsConnectionId }, 'new connection replaces the previous one');
       void replaced.close(1000, 'Replaced by a newer connection').catch(() => undefined);
     }
 
-    let lastTouch = connection.connectedAt.getTime();
-    const touchEveryMs = Math.min(60_000, (config.ocpp.heartbeatIntervalS * 1000) / 10);
-    const ctx: OcppContext = { db, ingest, ocpp: config.ocpp, vendors, chargePointId, log: clog, now };
+    const handle = (call: { method: string; params?: unknown }) => dispatch(session, call.method as ChargePointAction, call.params);
+    for (const action of ACTIONS) client.handle(action, handle);
+    client.on('badMessage', onBadMessage as never);
+    client.on('strictValidationFailure', onStrictValidationFailure as never);
+    client.on('close', onClose as never);
 
-    for (const action of Object.keys(handlers) as ChargePointAction[]) {
-      const handler = handlers[action] as (c: OcppContext, req: unknown) => Promise<unknown>;
-      client.handle(action, async ({ params }: { params?: unknown }) => {
-        const started = performance.now();
-        try {
-          const result = await handler(ctx, params);
-          metrics.ocppCalls.inc({ action, direction: 'incoming', outcome: 'ok' });
-          const at = Date.now();
-          if (action !== 'Heartbeat' && at - lastTouch > touchEveryMs) {
-            lastTouch = at;
-            ingest.touch(chargePointId, new Date(at)).catch((err) => clog.warn({ err }, 'last-seen update failed'));
-          }
-          return result as Record<string, unknown>;
-        } catch (err) {
-          metrics.ocppCalls.inc({ action, direction: 'incoming', outcome: 'error' });
-          clog.error({ err, action, params }, 'OCPP call failed');
-          // The charger retries on an error; it must never see our internals.
-          throw createRPCError('InternalError', 'Internal error', {});
-        } finally {
-          metrics.ocppCallSeconds.observe({ action, direction: 'incoming' }, (performance.now() - started) / 1000);
-        }
-      });
-    }
-
-    client.on('badMessage', ({ error }: { error: Error }) => {
-      metrics.ocppBadMessages.inc();
-      clog.warn({ err: error.message }, 'bad OCPP frame');
-    });
-    client.on('strictValidationFailure', ({ method, outbound, error }: { method: string; outbound: boolean; error: Error }) => {
-      metrics.ocppCalls.inc({ action: method, direction: outbound ? 'outgoing' : 'incoming', outcome: 'invalid' });
-      clog.warn({ action: method, outbound, err: error.message }, 'OCPP schema violation');
-    });
-    client.once('close', ({ code, reason }: { code: number; reason: string }) => {
-      connections.delete(connection);
-      metrics.chargersConnected.set(connections.size);
-      clog.info({ code, reason }, 'charger disconnected');
-      track(
-        chargePointService
-          .disconnected(db, chargePointId, wsConnectionId, now())
-          .then((wentOffline) => (wentOffline ? announceOffline(chargePointId) : undefined))
-          .catch((err) => clog.error({ err }, 'failed to record disconnect')),
-      );
-    });
-
-    await chargePointService.connected(db, chargePointId, config.nodeId, wsConnectionId, connection.connectedAt);
-    if (connections.get(chargePointId) !== connection) {
+    await bookkeeping.connected({ id: chargePointId, serverId: config.nodeId, wsConnectionId, at: session.connectedAt });
+    if (connections.get(chargePointId) !== session) {
       // Closed (or replaced) while the connect was being recorded: the close handler ran too early to count.
-      await chargePointService.disconnected(db, chargePointId, wsConnectionId, now());
+      await bookkeeping.disconnected({ id: chargePointId, wsConnectionId, at: now() });
       return;
     }
-    clog.info({ remoteAddress: connection.remoteAddress }, 'charger connected');
-    const notice: ConnectedNotice = { chargePointId, wsConnectionId, nodeId: config.nodeId };
-    await bus.publish(CONNECTED_CHANNEL, JSON.stringify(notice));
+    log.info({ chargePointId, wsConnectionId, remoteAddress: session.remoteAddress }, 'charger connected');
+    await notices.announce(chargePointId, wsConnectionId);
   }
 
   return {
@@ -222,14 +225,14 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     connections,
     validator,
     reassertConnections: async () => {
-      for (const c of [...connections.values()]) {
-        await chargePointService.connected(db, c.chargePointId, config.nodeId, c.wsConnectionId, c.connectedAt);
-      }
+      const current = [...connections.values()];
+      await Promise.all(current.map((c) => bookkeeping.connected({ id: c.chargePointId, serverId: config.nodeId, wsConnectionId: c.wsConnectionId, at: c.connectedAt })));
     },
     close: async () => {
       await unsubscribe();
       await rpc.close({ code: 1001, reason: 'Server shutting down', awaitPending: true });
       while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+      await Promise.all([bookkeeping.close(), notices.close()]);
     },
   };
 }

@@ -155,6 +155,31 @@ describe('BatchWriter batching', () => {
     expect(second.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
   });
 
+  it('paced: what arrives during a batch waits maxDelayMs for company before the next batch', async () => {
+    const gates: Deferred[] = [];
+    const batches: string[][] = [];
+    const writer = makeWriter<string>({
+      maxDelayMs: 60,
+      paced: true,
+      flush: async (items) => {
+        batches.push([...items]);
+        const gate = deferred();
+        gates.push(gate);
+        await gate.promise;
+      },
+    });
+    void writer.write('a');
+    await until(() => gates.length === 1, 'first flush');
+    void writer.write('b');
+    gates[0]!.resolve();
+    await sleep(20);
+    expect(batches).toEqual([['a']]); // unpaced, 'b' would be out already
+    void writer.write('c');
+    await until(() => gates.length === 2, 'second flush');
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+    gates[1]!.resolve();
+  });
+
   it('reports the number of queued items in pending', async () => {
     const gate = deferred();
     let calls = 0;

@@ -1,12 +1,11 @@
-import * as chargePointService from '../../charge-points/charge-point.service.ts';
 import type { OcppHandler } from '../context.ts';
 
 export const bootNotification: OcppHandler<'BootNotification'> = async (ctx, req) => {
   const now = ctx.now();
-  const status = await chargePointService.recordBoot(
-    ctx.db,
-    ctx.chargePointId,
-    {
+  const status = await ctx.bookkeeping.recordBoot({
+    id: ctx.chargePointId,
+    at: now,
+    boot: {
       vendor: req.chargePointVendor,
       model: req.chargePointModel,
       chargePointSerialNumber: req.chargePointSerialNumber ?? null,
@@ -17,8 +16,7 @@ export const bootNotification: OcppHandler<'BootNotification'> = async (ctx, req
       meterType: req.meterType ?? null,
       meterSerialNumber: req.meterSerialNumber ?? null,
     },
-    now,
-  );
+  });
   if (status !== 'Accepted') ctx.log.info({ status }, 'boot not accepted');
   // Accepted: the heartbeat interval. Pending/Rejected: when to send the next BootNotification.
   const interval = status === 'Accepted' ? ctx.ocpp.heartbeatIntervalS : ctx.ocpp.bootRetryIntervalS;
