@@ -252,7 +252,11 @@ describe('a paid order nobody charges on', () => {
     expect(order.order.mode).toBe('RESERVATION');
     const row = await orderRow(id);
     expect(row.cancelCode).toBe('NO_SHOW');
-    const refunds = await w.t.db.selectFrom('refund').selectAll().where('orderId', '=', id).execute();
+    // The refund follows the cancel's commit (it calls the payment gateway): wait for it too.
+    const refunds = await eventually(async () => {
+      const rows = await w.t.db.selectFrom('refund').selectAll().where('orderId', '=', id).execute();
+      return rows.length > 0 ? rows : undefined;
+    }, 8000);
     expect(refunds.map((r) => [r.reason, r.amount])).toEqual([['cancellation', row.refundDue]]);
   });
 });
