@@ -4,6 +4,7 @@ import type { ClusterBus } from './cluster/cluster-bus.ts';
 import { startNodeRegistry } from './cluster/node-registry.ts';
 import type { ChargerGateway } from './commands/charger-gateway.ts';
 import type { Config } from './config.ts';
+import type { WriteBatchOptions } from './db/batch-writer.ts';
 import type { Database, DatabaseKind } from './db/database.ts';
 import { cpoErrorEnvelope } from './http/envelope.ts';
 import { envelopeByPath, errorMiddleware } from './http/error-middleware.ts';
@@ -65,13 +66,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // PGlite is one connection; on PostgreSQL a few batches commit in parallel, leaving pool room for
   // the rest. More is not faster: on a 2-core database server 4 parallel batches ingested ~40 % less
   // than 2 (smaller batches, contended index pages), so the default follows the database's cores.
-  const writeConcurrency = deps.databaseKind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeBatch.concurrency, config.databasePoolSize - 2));
-  const ingest = createIngest(db, {
+  // One set of group-commit settings and metrics for every writer (telemetry and connection bookkeeping).
+  const writeBatches: WriteBatchOptions = {
     maxBatch: config.writeBatch.max,
     maxDelayMs: config.writeBatch.delayMs,
-    concurrency: writeConcurrency,
-    // Committed status batches are announced for the map's live feed (src/map/status-feed.ts).
-    bus,
+    concurrency: deps.databaseKind === 'pglite' ? 1 : Math.max(1, Math.min(config.writeBatch.concurrency, config.databasePoolSize - 2)),
     onBatch: (writer, size, seconds) => {
       metrics.writeBatchSize.observe({ writer }, size);
       metrics.writeBatchSeconds.observe({ writer }, seconds);
@@ -80,7 +79,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       metrics.writeBatchErrors.inc({ writer });
       log.error({ err, writer, size }, 'write batch failed');
     },
-  });
+  };
+  // Committed status batches are announced for the map's live feed (src/map/status-feed.ts).
+  const ingest = createIngest(db, { ...writeBatches, bus });
   const ocpp = await createOcppServer({
     db,
     config,
@@ -89,7 +90,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ingest,
     bus,
     vendors: deps.vendors ?? new Map(),
-    writeConcurrency,
+    writeBatches,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const gateway = await startChargerGateway({

@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import * as chargePointRepository from '../../src/charge-points/charge-point.repository.ts';
 import { openDatabase, type Database, type DatabaseHandle, type DatabaseKind } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import * as idTagService from '../../src/id-tags/id-tag.service.ts';
 import * as userService from '../../src/users/user.service.ts';
 import { chargerId } from '../fleet/fleet-types.ts';
+import { createScratchPostgres } from '../scratch-postgres.ts';
 
 export interface BenchDatabase {
   kind: DatabaseKind;
@@ -21,37 +21,6 @@ export interface BenchDatabase {
   /** Opens the database, runs fn, closes it. On PGlite only while the server is stopped. */
   use<T>(fn: (db: Database) => Promise<T>): Promise<T>;
   drop(): Promise<void>;
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new database on DATABASE_URL's server: its URL, and drop() (retried while a closing pool still holds it). */
-export async function createScratchPostgres(serverUrl: string, database: string): Promise<{ url: string; drop(): Promise<void> }> {
-  await admin(serverUrl, `create database ${database}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await admin(serverUrl, `drop database if exists ${database}`);
-        } catch (err) {
-          // 55006: still in use (a pool is closing).
-          if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    },
-  };
 }
 
 /** An in-process throw-away database: PGlite in memory, or a new one on DATABASE_URL's server (dropped after). */

@@ -57,10 +57,6 @@ export async function markConnectedMany(db: Db, rows: readonly ConnectedRow[]): 
     where cp.id = locked.id and v.id = locked.id`.execute(db);
 }
 
-export function markConnected(db: Db, id: string, at: Date, serverId: string, wsConnectionId: string): Promise<void> {
-  return markConnectedMany(db, [{ id, at, serverId, wsConnectionId }]);
-}
-
 export interface DisconnectedRow {
   id: string;
   wsConnectionId: string;

@@ -77,8 +77,6 @@ export async function register(db: Db, input: RegisterChargePoint): Promise<Char
   return updated!;
 }
 
-export type { BootInfo };
-
 export interface BootRecord {
   id: string;
   boot: BootInfo;
@@ -95,21 +93,12 @@ export async function recordBoots(db: Db, boots: readonly BootRecord[]): Promise
   return boots.map((b) => statuses.get(b.id) ?? 'Rejected');
 }
 
-export async function recordBoot(db: Db, id: string, boot: BootInfo, at: Date): Promise<RegistrationStatus> {
-  const [status] = await recordBoots(db, [{ id, boot, at }]);
-  return status!;
-}
-
 export type ConnectedRecord = chargePointRepository.ConnectedRow;
 export type DisconnectedRecord = chargePointRepository.DisconnectedRow;
 
 /** Marks chargers online on a node; of two connections of one charger the later one wins. */
 export function connectedMany(db: Db, connections: readonly ConnectedRecord[]): Promise<void> {
   return chargePointRepository.markConnectedMany(db, latestPerKey(connections, (c) => c.id));
-}
-
-export function connected(db: Db, id: string, serverId: string, wsConnectionId: string, at: Date): Promise<void> {
-  return connectedMany(db, [{ id, at, serverId, wsConnectionId }]);
 }
 
 /**
@@ -119,11 +108,6 @@ export function connected(db: Db, id: string, serverId: string, wsConnectionId: 
 export async function disconnectedMany(db: Db, closed: readonly DisconnectedRecord[]): Promise<boolean[]> {
   const offline = await chargePointRepository.markDisconnectedMany(db, latestPerKey(closed, (c) => c.wsConnectionId));
   return closed.map((c) => offline.delete(c.wsConnectionId));
-}
-
-export async function disconnected(db: Db, id: string, wsConnectionId: string, at: Date): Promise<boolean> {
-  const [wentOffline] = await disconnectedMany(db, [{ id, wsConnectionId, at }]);
-  return wentOffline!;
 }
 
 /** The last item of each key (what writing them one by one would leave). */

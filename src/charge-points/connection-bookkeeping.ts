@@ -1,10 +1,8 @@
 import type { UnknownChargerPolicy } from '../config.ts';
-import { BatchWriter, type BatchWriterOptions } from '../db/batch-writer.ts';
+import { BatchWriter, type WriteBatchOptions } from '../db/batch-writer.ts';
 import type { Database } from '../db/database.ts';
 import * as chargePointService from './charge-point.service.ts';
 import type { BootRecord, ConnectDecision, ConnectedRecord, DisconnectedRecord, RegistrationStatus } from './charge-point.service.ts';
-
-export type BookkeepingOptions = Pick<BatchWriterOptions<unknown>, 'maxBatch' | 'maxDelayMs' | 'concurrency' | 'onBatch' | 'onError'>;
 
 /**
  * What the OCPP server records about connections, grouped: in a boot storm thousands of chargers
@@ -28,7 +26,7 @@ interface Job<I, O> {
   output?: O;
 }
 
-export function createConnectionBookkeeping(db: Database, options: BookkeepingOptions): ConnectionBookkeeping {
+export function createConnectionBookkeeping(db: Database, options: WriteBatchOptions): ConnectionBookkeeping {
   const closers: Array<() => Promise<void>> = [];
   /** A function over many inputs, called by one caller per input: concurrent callers share a statement. */
   function grouped<I, O>(name: string, run: (inputs: I[]) => Promise<O[]>): (input: I) => Promise<O> {

@@ -22,6 +22,9 @@ export interface BatchWriterOptions<T> {
   onError?: (name: string, err: unknown, size: number) => void;
 }
 
+/** The settings a group of writers shares (each adds its name and flush). */
+export type WriteBatchOptions = Pick<BatchWriterOptions<unknown>, 'maxBatch' | 'maxDelayMs' | 'concurrency' | 'onBatch' | 'onError'>;
+
 interface Pending<T> {
   item: T;
   resolve: () => void;

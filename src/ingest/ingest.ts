@@ -3,7 +3,7 @@ import * as connectorStatusRepository from '../charge-points/connector-status.re
 import type { StatusReport } from '../charge-points/connector-status.repository.ts';
 import type { ClusterBus } from '../cluster/cluster-bus.ts';
 import type { Database } from '../db/database.ts';
-import { BatchWriter } from '../db/batch-writer.ts';
+import { BatchWriter, type WriteBatchOptions } from '../db/batch-writer.ts';
 import type { NewMeterValue } from '../db/schema.ts';
 import { encodeStatusMessages, STATUS_CHANNEL, type StatusWireItem } from '../map/status-feed.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
@@ -20,12 +20,7 @@ export interface Ingest {
   close(): Promise<void>;
 }
 
-export interface IngestOptions {
-  maxBatch: number;
-  maxDelayMs: number;
-  concurrency: number;
-  onBatch?: (writer: string, size: number, seconds: number) => void;
-  onError?: (writer: string, err: unknown, size: number) => void;
+export interface IngestOptions extends WriteBatchOptions {
   /** When set, every committed status batch is announced on STATUS_CHANNEL (the map's live status feed). */
   bus?: ClusterBus;
 }
@@ -33,13 +28,7 @@ export interface IngestOptions {
 const LAST_SEEN_DELAY_MS = 50;
 
 export function createIngest(db: Database, options: IngestOptions): Ingest {
-  const common = {
-    maxBatch: options.maxBatch,
-    maxDelayMs: options.maxDelayMs,
-    concurrency: options.concurrency,
-    onBatch: options.onBatch,
-    onError: options.onError,
-  };
+  const { bus, ...common } = options;
 
   const meterValues = new BatchWriter<NewMeterValue[]>({
     ...common,
@@ -47,7 +36,6 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
     flush: (batches) => meterValueRepository.insertMany(db, batches.flat()),
   });
 
-  const bus = options.bus;
   // Announcements go out one batch after another, never before their batch committed; close() waits for them.
   let announcing: Promise<void> = Promise.resolve();
   const announce = (changes: StatusWireItem[]): void => {

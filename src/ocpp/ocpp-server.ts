@@ -6,6 +6,7 @@ import type { ClusterBus } from '../cluster/cluster-bus.ts';
 import { CHARGE_POINT_ID_PATTERN } from '../charge-points/charge-point.service.ts';
 import { createConnectionBookkeeping } from '../charge-points/connection-bookkeeping.ts';
 import type { Config } from '../config.ts';
+import type { WriteBatchOptions } from '../db/batch-writer.ts';
 import type { Database } from '../db/database.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { Logger } from '../logger.ts';
@@ -34,8 +35,8 @@ export interface OcppServerDeps {
   ingest: Ingest;
   bus: ClusterBus;
   vendors: DataTransferVendors;
-  /** Batches of connection bookkeeping written at once (1 for PGlite, a few for a PostgreSQL pool). */
-  writeConcurrency: number;
+  /** Group-commit settings of the connection bookkeeping (those of the ingest). */
+  writeBatches: WriteBatchOptions;
   now?: () => Date;
 }
 
@@ -61,23 +62,10 @@ export async function createOcppServer(deps: OcppServerDeps): Promise<OcppServer
     pendingWrites.add(write);
     void write.finally(() => pendingWrites.delete(write));
   };
-  const batches = {
-    maxBatch: config.writeBatch.max,
-    maxDelayMs: config.writeBatch.delayMs,
-    concurrency: deps.writeConcurrency,
-    onBatch: (writer: string, size: number, seconds: number) => {
-      metrics.writeBatchSize.observe({ writer }, size);
-      metrics.writeBatchSeconds.observe({ writer }, seconds);
-    },
-    onError: (writer: string, err: unknown, size: number) => {
-      metrics.writeBatchErrors.inc({ writer });
-      log.error({ err, writer, size }, 'write batch failed');
-    },
-  };
-  const bookkeeping = createConnectionBookkeeping(db, batches);
+  const bookkeeping = createConnectionBookkeeping(db, deps.writeBatches);
   // Nobody waits on a notice: one publish at a time, each gathering what arrived meanwhile, keeps a
   // storm's NOTIFYs few (a replaced socket elsewhere is closed a few milliseconds later at most).
-  const notices = createConnectedNotices(bus, config.nodeId, { ...batches, concurrency: 1, maxDelayMs: Math.max(batches.maxDelayMs, 10) });
+  const notices = createConnectedNotices(bus, config.nodeId, { ...deps.writeBatches, concurrency: 1, maxDelayMs: Math.max(deps.writeBatches.maxDelayMs, 10) });
   const shared: SessionShared = { db, ingest, bookkeeping, ocpp: config.ocpp, vendors, log, now };
 
   const validator = createOcpp16Validator();

@@ -83,7 +83,7 @@ describe('a command asked on any node reaches the charger', () => {
   it('a charger whose node stopped heartbeating is released by the sweep of the others', async () => {
     // Node "node-gone" held a charger and died without a word: no heartbeat row newer than the timeout.
     await chargePointService.register(a.db, { id: 'CP-ORPHAN', password: null });
-    await chargePointService.connected(a.db, 'CP-ORPHAN', 'node-gone', 'ws-lost', new Date());
+    await chargePointService.connectedMany(a.db, [{ id: 'CP-ORPHAN', serverId: 'node-gone', wsConnectionId: 'ws-lost', at: new Date() }]);
     await eventually(async () => (await chargePointService.get(a.db, 'CP-ORPHAN'))?.online === false, 5000);
     expect((await chargePointService.get(a.db, ID))?.online).toBe(true); // held by a live node
   });

@@ -376,7 +376,7 @@ describe('pending locations and EVSEs', () => {
     expect((await call('GET', '/ocpi/cpo/2.2/locations/pending', { token: solariusToken })).body.data).toEqual([{ pending_locations: 0, pending_evses: 1 }]);
 
     const boot = { vendor: 'V', model: 'M', chargePointSerialNumber: null, chargeBoxSerialNumber: null, firmwareVersion: null, iccid: null, imsi: null, meterType: null, meterSerialNumber: null };
-    await chargePointService.recordBoot(t.db, 'SOL-CP-2', boot, new Date());
+    await chargePointService.recordBoots(t.db, [{ id: 'SOL-CP-2', boot, at: new Date() }]);
     const res = await call('GET', '/ocpi/cpo/2.2/locations/pending', { token: solariusToken });
     expect(res.body).toEqual({ status: 200, data: 'NO_PENDING_LOCATIONS_AND_EVSES', message: 'Success' });
   });

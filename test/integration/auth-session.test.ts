@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService, purgeExpired, type AuthService } from '../../src/auth/auth.service.ts';
 import { createAuthenticator, type Authenticator } from '../../src/auth/authenticator.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { AppError } from '../../src/errors.ts';
+import { rejectionOf } from '../fixtures/app-error.ts';
 import { createTokenService, type TokenService } from '../../src/security/jwt.ts';
 import * as userService from '../../src/users/user.service.ts';
 import { createTestDatabase } from '../fixtures/test-database.ts';
@@ -28,12 +28,6 @@ beforeAll(async () => {
   authenticator = createAuthenticator({ tokens, db: handle.db });
 });
 afterAll(() => handle.close());
-
-async function rejectionOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 let count = 0;
 async function newUser(options: { mustChangePassword?: boolean; role?: 'OPERATOR' | 'ADMIN' } = {}) {

@@ -74,10 +74,10 @@ describe('charge point registration and connection authorization', () => {
   it('admits unknown identities as Pending under the pending policy, then completes their registration', async () => {
     const first = await chargePointService.authorizeConnection(handle.db, 'CP-NEW-1', undefined, 'pending');
     expect(first).toMatchObject({ accepted: true, created: true });
-    expect(await chargePointService.recordBoot(handle.db, 'CP-NEW-1', bootInfo, new Date())).toBe('Pending');
+    expect((await chargePointService.recordBoots(handle.db, [{ id: 'CP-NEW-1', boot: bootInfo, at: new Date() }]))[0]).toBe('Pending');
 
     await chargePointService.register(handle.db, { id: 'CP-NEW-1', password: 'now-it-has-a-password' });
-    expect(await chargePointService.recordBoot(handle.db, 'CP-NEW-1', bootInfo, new Date())).toBe('Accepted');
+    expect((await chargePointService.recordBoots(handle.db, [{ id: 'CP-NEW-1', boot: bootInfo, at: new Date() }]))[0]).toBe('Accepted');
     expect(await chargePointService.authorizeConnection(handle.db, 'CP-NEW-1', undefined, 'pending')).toEqual({
       accepted: false,
       reason: 'password_required',
@@ -97,31 +97,31 @@ describe('charge point registration and connection authorization', () => {
 
   it('stores boot information and answers Rejected for a rejected charger', async () => {
     const at = new Date('2026-11-22T10:00:00.000Z');
-    expect(await chargePointService.recordBoot(handle.db, 'CP-AUTH-1', bootInfo, at)).toBe('Accepted');
+    expect((await chargePointService.recordBoots(handle.db, [{ id: 'CP-AUTH-1', boot: bootInfo, at }]))[0]).toBe('Accepted');
     const row = await chargePointService.get(handle.db, 'CP-AUTH-1');
     expect(row).toMatchObject({ ...bootInfo, lastBootAt: at });
 
     await chargePointService.register(handle.db, { id: 'CP-BANNED', password: null, registrationStatus: 'Rejected' });
-    expect(await chargePointService.recordBoot(handle.db, 'CP-BANNED', bootInfo, at)).toBe('Rejected');
+    expect((await chargePointService.recordBoots(handle.db, [{ id: 'CP-BANNED', boot: bootInfo, at }]))[0]).toBe('Rejected');
   });
 
   it('tracks online state; only the current connection can mark the charger offline', async () => {
     const t1 = new Date('2026-11-22T11:00:00.000Z');
-    await chargePointService.connected(handle.db, 'CP-OPEN-1', 'node-a', 'conn-1', t1);
-    await chargePointService.connected(handle.db, 'CP-OPEN-1', 'node-a', 'conn-2', new Date(t1.getTime() + 1000));
-    expect(await chargePointService.disconnected(handle.db, 'CP-OPEN-1', 'conn-1', new Date())).toBe(false);
+    await chargePointService.connectedMany(handle.db, [{ id: 'CP-OPEN-1', serverId: 'node-a', wsConnectionId: 'conn-1', at: t1 }]);
+    await chargePointService.connectedMany(handle.db, [{ id: 'CP-OPEN-1', serverId: 'node-a', wsConnectionId: 'conn-2', at: new Date(t1.getTime() + 1000) }]);
+    expect((await chargePointService.disconnectedMany(handle.db, [{ id: 'CP-OPEN-1', wsConnectionId: 'conn-1', at: new Date() }]))[0]).toBe(false);
     let row = await chargePointService.get(handle.db, 'CP-OPEN-1');
     expect(row).toMatchObject({ online: true, serverId: 'node-a', wsConnectionId: 'conn-2' });
 
-    expect(await chargePointService.disconnected(handle.db, 'CP-OPEN-1', 'conn-2', new Date())).toBe(true);
+    expect((await chargePointService.disconnectedMany(handle.db, [{ id: 'CP-OPEN-1', wsConnectionId: 'conn-2', at: new Date() }]))[0]).toBe(true);
     row = await chargePointService.get(handle.db, 'CP-OPEN-1');
     expect(row).toMatchObject({ online: false, wsConnectionId: null });
     expect(row?.disconnectedAt).toBeInstanceOf(Date);
   });
 
   it('marks a restarted node\'s chargers offline', async () => {
-    await chargePointService.connected(handle.db, 'CP-OPEN-1', 'node-crashed', 'conn-3', new Date());
-    await chargePointService.connected(handle.db, 'CP-AUTH-1', 'node-other', 'conn-4', new Date());
+    await chargePointService.connectedMany(handle.db, [{ id: 'CP-OPEN-1', serverId: 'node-crashed', wsConnectionId: 'conn-3', at: new Date() }]);
+    await chargePointService.connectedMany(handle.db, [{ id: 'CP-AUTH-1', serverId: 'node-other', wsConnectionId: 'conn-4', at: new Date() }]);
     expect(await chargePointService.releaseServer(handle.db, 'node-crashed', new Date())).toBe(1);
     expect((await chargePointService.get(handle.db, 'CP-OPEN-1'))?.online).toBe(false);
     expect((await chargePointService.get(handle.db, 'CP-AUTH-1'))?.online).toBe(true);

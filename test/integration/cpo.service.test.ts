@@ -10,7 +10,7 @@ import * as cpoService from '../../src/cpo/cpo.service.ts';
 import * as photoService from '../../src/cpo/location-photo.service.ts';
 import * as pendingService from '../../src/cpo/pending.service.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { AppError } from '../../src/errors.ts';
+import { rejectionOf } from '../fixtures/app-error.ts';
 import * as locationRepository from '../../src/locations/location.repository.ts';
 import { createMailer } from '../../src/mail/mailer.ts';
 import * as referenceService from '../../src/reference/reference.service.ts';
@@ -37,15 +37,6 @@ afterAll(async () => {
   await handle.close();
   await rm(uploadDir, { recursive: true, force: true });
 });
-
-async function rejectionOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 let seq = 0;
 function registration(overrides: Partial<cpoService.Registration> = {}): cpoService.Registration {
@@ -312,10 +303,10 @@ describe('pending and approval', () => {
     expect((await rejectionOf(pendingService.approveLocation(handle.db, 987654))).code).toBe('NOT_FOUND');
 
     const boot = { vendor: 'V', model: 'M', chargePointSerialNumber: null, chargeBoxSerialNumber: null, firmwareVersion: null, iccid: null, imsi: null, meterType: null, meterSerialNumber: null };
-    await chargePointService.recordBoot(handle.db, 'PENDING-1', boot, new Date());
+    await chargePointService.recordBoots(handle.db, [{ id: 'PENDING-1', boot, at: new Date() }]);
     expect(await pendingService.countsFor(handle.db, cpoOwner.id)).toEqual({ pendingLocations: 0, pendingEvses: 1 });
     await chargePointService.register(handle.db, { id: 'PENDING-2', password: null });
-    await chargePointService.recordBoot(handle.db, 'PENDING-2', boot, new Date());
+    await chargePointService.recordBoots(handle.db, [{ id: 'PENDING-2', boot, at: new Date() }]);
     expect(await pendingService.countsFor(handle.db, cpoOwner.id)).toEqual({ pendingLocations: 0, pendingEvses: 0 });
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLocationsCsv } from '../../simulators/make-locations-csv.ts';
 import * as chargePointService from '../../src/charge-points/charge-point.service.ts';
 import type { Database, DatabaseHandle } from '../../src/db/database.ts';
-import { AppError } from '../../src/errors.ts';
+import { rejectionOf } from '../fixtures/app-error.ts';
 import * as locationService from '../../src/locations/location.service.ts';
 import { createMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { createTestDatabase } from '../fixtures/test-database.ts';
@@ -31,12 +31,6 @@ async function counts() {
     out[t] = Number(r.n);
   }
   return out;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 beforeAll(async () => {
@@ -75,7 +69,7 @@ describe('importLocationsCsv of a larger file (several write batches)', () => {
     last[header!.indexOf('lat')] = '91'; // its location's earlier rows say otherwise too, but a bad value is not compared
     await writeFile(bad, `${[...text.slice(0, -1), last.map((c) => (c.includes(',') ? `"${c}"` : c)).join(',')].join('\n')}\n`);
     const before = await counts();
-    const err = await rejection(locationService.importLocationsCsv(db, owner.id, bad, { mailer }));
+    const err = await rejectionOf(locationService.importLocationsCsv(db, owner.id, bad, { mailer }));
     expect(err).toMatchObject({ code: 'VALIDATION_FAILED', message: 'CSV has 1 invalid row; nothing was imported' });
     expect((err.details as { errors: Array<{ line: number; column: string }> }).errors.map((e) => [e.line, e.column])).toEqual([[ROWS + 1, 'lat']]);
     expect(await counts()).toEqual(before);

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as chargePointService from '../../src/charge-points/charge-point.service.ts';
 import type { Database, DatabaseHandle } from '../../src/db/database.ts';
-import { AppError } from '../../src/errors.ts';
+import { rejectionOf } from '../fixtures/app-error.ts';
 import { LocationInputSchema, type LocationInput } from '../../src/locations/location-input.ts';
 import * as locationService from '../../src/locations/location.service.ts';
 import { hashTokenC, authenticateTokenC } from '../../src/locations/token-c.service.ts';
@@ -63,12 +63,6 @@ function evse(over: Record<string, unknown> = {}) {
     connectors: [{ standard: 'CHADEMO', format: 'SOCKET', power_type: 'AC', max_voltage: 230, max_amperage: 16, max_electric_power: 120 }],
     ...over,
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 beforeAll(async () => {
@@ -141,21 +135,21 @@ describe('createLocations', () => {
     const existing = (await locationService.createLocations(db, owner.id, [location()], { mailer })).evses[0]!.uid;
     const before = await counts();
 
-    const taken = await rejection(locationService.createLocations(db, owner.id, [location({}, [evse(), evse({ uid: registered })])], { mailer }));
+    const taken = await rejectionOf(locationService.createLocations(db, owner.id, [location({}, [evse(), evse({ uid: registered })])], { mailer }));
     expect(taken).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(registered) });
-    expect((await rejection(locationService.createLocations(db, owner.id, [location(), location({}, [evse({ uid: existing })])], { mailer }))).code).toBe('CONFLICT');
+    expect((await rejectionOf(locationService.createLocations(db, owner.id, [location(), location({}, [evse({ uid: existing })])], { mailer }))).code).toBe('CONFLICT');
 
     const twice = uid();
-    const repeated = await rejection(locationService.createLocations(db, owner.id, [location({}, [evse({ uid: twice })]), location({}, [evse({ uid: twice })])], { mailer }));
+    const repeated = await rejectionOf(locationService.createLocations(db, owner.id, [location({}, [evse({ uid: twice })]), location({}, [evse({ uid: twice })])], { mailer }));
     expect(repeated).toMatchObject({ code: 'VALIDATION_FAILED', message: `EVSE uid ${twice} appears more than once in the request` });
 
-    const unknownCode = await rejection(locationService.createLocations(db, owner.id, [location(), location({ facilities: ['CAFE', 'SAUNA'] })], { mailer }));
+    const unknownCode = await rejectionOf(locationService.createLocations(db, owner.id, [location(), location({ facilities: ['CAFE', 'SAUNA'] })], { mailer }));
     expect(unknownCode).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^locations\[1\]\.facilities: unknown facility code SAUNA; valid: BANKS\/ATM, /) });
-    const badStandard = await rejection(locationService.createLocations(db, owner.id, [location({}, [evse({ connectors: [
+    const badStandard = await rejectionOf(locationService.createLocations(db, owner.id, [location({}, [evse({ connectors: [
       { standard: 'NACS', format: 'CABLE', power_type: 'DC', max_voltage: 500, max_amperage: 100, max_electric_power: 50 },
     ] })])], { mailer }));
     expect(badStandard.message).toMatch(/^locations\[0\]\.evses\[0\]\.connectors\[0\]\.standard: unknown connector type code NACS/);
-    const badIds = await rejection(locationService.createLocations(db, owner.id, [location({}, [evse({ connectors: [
+    const badIds = await rejectionOf(locationService.createLocations(db, owner.id, [location({}, [evse({ connectors: [
       { connector_id: 2, standard: 'TYPE_2', format: 'CABLE', power_type: 'DC', max_voltage: 500, max_amperage: 100, max_electric_power: 50 },
     ] })])], { mailer }));
     expect(badIds.code).toBe('VALIDATION_FAILED');
@@ -165,7 +159,7 @@ describe('createLocations', () => {
 
   it('needs a contact address for the passwords', async () => {
     const silent = await createOwner('CCC', null);
-    expect((await rejection(locationService.createLocations(db, silent.id, [location()], { mailer }))).code).toBe('CONFLICT');
+    expect((await rejectionOf(locationService.createLocations(db, silent.id, [location()], { mailer }))).code).toBe('CONFLICT');
   });
 });
 
@@ -187,8 +181,8 @@ describe('addEvse', () => {
   it('answers 404 for another CPO\'s location (and for none), writing nothing', async () => {
     const input = LocationInputSchema.parse({ ...location(), evses: [evse()] }).evses[0]!;
     const before = await counts();
-    expect((await rejection(locationService.addEvse(db, other.id, locationId, input, { mailer }))).code).toBe('NOT_FOUND');
-    expect((await rejection(locationService.addEvse(db, owner.id, 987_654, input, { mailer }))).code).toBe('NOT_FOUND');
+    expect((await rejectionOf(locationService.addEvse(db, other.id, locationId, input, { mailer }))).code).toBe('NOT_FOUND');
+    expect((await rejectionOf(locationService.addEvse(db, owner.id, 987_654, input, { mailer }))).code).toBe('NOT_FOUND');
     expect(await counts()).toEqual(before);
   });
 });
@@ -211,7 +205,7 @@ describe('importLocationsCsv', () => {
 
   it('reports every bad row, and a second import of the same file as taken uids, writing nothing', async () => {
     const before = await counts();
-    const again = await rejection(locationService.importLocationsCsv(db, other.id, SAMPLE, { mailer }));
+    const again = await rejectionOf(locationService.importLocationsCsv(db, other.id, SAMPLE, { mailer }));
     expect(again).toMatchObject({ code: 'VALIDATION_FAILED', message: 'CSV has 4 invalid rows; nothing was imported' });
     expect((again.details as { errors: unknown[] }).errors).toEqual([2, 4, 6, 7].map((line) => ({ line, column: 'evse_uid', reason: expect.stringMatching(/is already registered/) })));
 
@@ -222,7 +216,7 @@ describe('importLocationsCsv', () => {
       `A,Hub,Street,14.1,121.1,${uid()},1,TYPE_9,SOCKET,AC,230,16,4,CAFE`,
       `B,Hub,Street,94.1,121.1,${uid()},1,TYPE_2,SOCKET,AC,230,16,4,SAUNA`,
     ].join('\n'));
-    const invalid = await rejection(locationService.importLocationsCsv(db, other.id, bad, { mailer }));
+    const invalid = await rejectionOf(locationService.importLocationsCsv(db, other.id, bad, { mailer }));
     expect(invalid.message).toBe('CSV has 2 invalid rows; nothing was imported');
     expect((invalid.details as { errors: Array<{ line: number; column: string }> }).errors.map((e) => [e.line, e.column])).toEqual([
       [3, 'standard'], [4, 'lat'], [4, 'facilities'],
@@ -234,7 +228,7 @@ describe('importLocationsCsv', () => {
 describe('token C', () => {
   it('finds the owner of a token for its own party only', async () => {
     await expect(authenticateTokenC(db, 'token-AAA', { countryCode: 'ph', partyId: 'AAA' })).resolves.toMatchObject({ id: owner.id });
-    expect((await rejection(authenticateTokenC(db, 'token-AAA', { countryCode: 'PH', partyId: 'BBB' }))).code).toBe('FORBIDDEN');
-    expect((await rejection(authenticateTokenC(db, 'nope', { countryCode: 'PH', partyId: 'AAA' }))).code).toBe('UNAUTHENTICATED');
+    expect((await rejectionOf(authenticateTokenC(db, 'token-AAA', { countryCode: 'PH', partyId: 'BBB' }))).code).toBe('FORBIDDEN');
+    expect((await rejectionOf(authenticateTokenC(db, 'nope', { countryCode: 'PH', partyId: 'AAA' }))).code).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { AppError } from '../../src/errors.ts';
+import { rejectionOf } from '../fixtures/app-error.ts';
 import * as locationRepository from '../../src/locations/location.repository.ts';
 import * as userService from '../../src/users/user.service.ts';
 import { createTestDatabase } from '../fixtures/test-database.ts';
@@ -10,15 +10,6 @@ beforeAll(async () => {
   handle = await createTestDatabase();
 });
 afterAll(() => handle.close());
-
-async function rejectionOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('createUser', () => {
   it('creates a user and never returns or stores the plain password', async () => {

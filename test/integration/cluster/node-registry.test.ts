@@ -18,7 +18,7 @@ afterAll(() => handle.close());
 async function connectCharger(id: string, serverId: string | null): Promise<void> {
   const at = new Date();
   await chargePointRepository.insert(handle.db, { id, passwordHash: null });
-  if (serverId) await chargePointRepository.markConnected(handle.db, id, at, serverId, `ws-${id}`);
+  if (serverId) await chargePointRepository.markConnectedMany(handle.db, [{ id, at, serverId, wsConnectionId: `ws-${id}` }]);
   else await chargePointRepository.update(handle.db, id, { online: true, wsConnectionId: `ws-${id}` });
 }
 
