@@ -1,5 +1,6 @@
 import * as chargePointService from '../charge-points/charge-point.service.ts';
 import type { ChargerCredentials } from '../charge-points/charge-point.service.ts';
+import { intArray, textArray } from '../db/array-literal.ts';
 import type { Tx } from '../db/database.ts';
 import type { CpoOwnerRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -7,7 +8,7 @@ import type { CsvRow } from './csv-import.ts';
 import { detached } from './csv-records.ts';
 import { credentialsMailEntries } from './credentials-mail.ts';
 import type { References } from './location-references.ts';
-import { allocateIds, insertImportBatch, intArray, textArray, type BatchResult, type ImportBatch } from './location-import.repository.ts';
+import { allocateIds, insertImportBatch, type BatchResult, type ImportBatch } from './location-import.repository.ts';
 
 // Writes the CSV import's rows batch by batch (csv-import hands them over), inside the import's
 // transaction. Keeps, for the rows of later batches and for the one credentials mail, the ids of the

@@ -7,23 +7,6 @@ import type { Db } from '../db/database.ts';
 // while the next one is read. Ids are taken from the tables' sequences beforehand, so rows of later
 // batches (connectors of an EVSE written earlier) can refer to them.
 
-/** An array literal (`{…}`) of whole numbers: built here, as it is much cheaper than the driver's per-element escaping. */
-export const intArray = (values: readonly number[]): string => `{${values.join(',')}}`;
-
-const NEEDS_QUOTE_ESCAPE = /["\\]/;
-
-/** An array literal of texts (null → NULL), each double-quoted. */
-export function textArray(values: ReadonlyArray<string | null>): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ',';
-    if (v === null || v === undefined) out += 'NULL';
-    else out += `"${NEEDS_QUOTE_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
-  }
-  return `${out}}`;
-}
-
 export interface Ids {
   locations: number[];
   evses: number[];

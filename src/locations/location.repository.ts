@@ -1,7 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ConnectorTable, CpoOwnerTable, EvseTable, LocationTable } from '../db/schema.ts';
-import { textArray } from './location-import.repository.ts';
+import { textArray } from '../db/array-literal.ts';
 
 export function findCpoOwnerByParty(db: Db, countryCode: string, partyId: string) {
   return db
