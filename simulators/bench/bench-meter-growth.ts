@@ -1,9 +1,10 @@
-// Meter-value growth (issue 8): does meter_value stay fast as it grows? Fills the table the way a fleet
-// does — ACTIVE sessions at a time, their values interleaved, 720 values (2 h of 6 values a minute) each
-// — and at every checkpoint (empty, 1 M, …, 10 M rows) measures the ingest's insert (the same
-// insertMany the MeterValues writer uses, 300-row batches) and the per-transaction reads the APIs make
-// (a session's values, its live readings, its energy plateau). Prints the query plans at the largest size.
-//   DATABASE_URL=postgres://… npm run bench:meter-growth                 10 M rows on PostgreSQL
+// Meter-value growth (issue 8): do stored meter values stay fast as they grow? Fills meter_reading the
+// way a fleet does — ACTIVE sessions at a time, their readings interleaved, 720 values (2 h of a
+// 6-value reading a minute) each — and at every checkpoint (empty, 1 M, …, 10 M values) measures the
+// ingest's insert (the same insertMany the MeterValues writer uses, batches of 50 readings = 300
+// values) and the per-transaction reads the APIs make (a session's values, its live readings, its
+// energy plateau). Prints the query plans at the largest size.
+//   DATABASE_URL=postgres://… npm run bench:meter-growth                 10 M values on PostgreSQL
 //   npm run bench:meter-growth -- --rows 2000000 --checkpoints 3         PGlite in memory, smaller
 // Writes bench-results/meter-growth-<backend>.json.
 
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ExplainNode, sql, type KyselyPlugin } from 'kysely';
 import { migrate } from '../../src/db/migrate.ts';
 import type { Database } from '../../src/db/database.ts';
-import type { NewMeterValue } from '../../src/db/schema.ts';
+import type { NewMeterReading } from '../../src/db/schema.ts';
 import * as orderRepository from '../../src/charging-orders/order.repository.ts';
 import * as meterValueRepository from '../../src/meter-values/meter-value.repository.ts';
 import { openScratchDatabase } from './bench-db.ts';
@@ -35,33 +36,41 @@ const CHECKPOINTS = Number(a.checkpoints);
 const ACTIVE = Number(a.active);
 const PER_SESSION = 720;
 const MEASURANDS = ['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'SoC', 'Temperature'];
+const PER_READING = MEASURANDS.length;
 const INSERT_BATCHES = 50;
-const BATCH_ROWS = 300;
+const BATCH_READINGS = 50;
+const BATCH_ROWS = BATCH_READINGS * PER_READING;
 const READS = 200;
 const FILL_CHUNK = 1_000_000;
 const READ_NAMES = { values: "a session's values", latest: 'live readings (latest per measurand)', plateau: 'energy plateau (idle time)' };
 
 /**
- * Rows [from, to) of the synthetic history: row i belongs to session (i / 6) mod ACTIVE of generation
- * i / (ACTIVE × 720), so ACTIVE sessions report side by side like a fleet, each a minute apart.
+ * Values [from, to) of the synthetic history, as readings of 6: reading j belongs to session
+ * j mod ACTIVE of generation j / (ACTIVE × 120), so ACTIVE sessions report side by side like a fleet,
+ * each a minute apart.
  */
 async function fill(db: Database, from: number, to: number): Promise<void> {
+  const perSession = PER_SESSION / PER_READING;
   await sql`
-    insert into meter_value (charge_point_id, connector_id, transaction_id, sampled_at, measurand, unit, context, location, format, value)
-    select 'MG-' || lpad((i / 6 % ${ACTIVE})::text, 6, '0'), 1,
-           1 + (i / 6 % ${ACTIVE}) + ${ACTIVE} * (i / ${ACTIVE * PER_SESSION}),
-           timestamptz '2026-01-01' + ((i / ${ACTIVE * 6}) * interval '1 minute'),
-           (${sql.val(MEASURANDS)}::text[])[1 + i % 6], case when i % 6 = 0 then 'Wh' end, 'Sample.Periodic', 'Outlet', 'Raw',
-           ((i / ${ACTIVE * 6}) % 120 * 250 + i % 6)::numeric
-    from generate_series(${from}::bigint, ${to - 1}::bigint) as i`.execute(db);
+    insert into meter_reading (charge_point_id, connector_id, transaction_id, sampled_at, measurand, phase, unit, context, location, format, value, raw_value)
+    select 'MG-' || lpad((j % ${ACTIVE})::text, 6, '0'), 1,
+           1 + (j % ${ACTIVE}) + ${ACTIVE} * (j / ${ACTIVE * perSession}),
+           timestamptz '2026-01-01' + ((j / ${ACTIVE}) * interval '1 minute'),
+           ${sql.val(MEASURANDS)}::text[], array_fill(null::text, array[6]), array['Wh', null, null, null, null, null],
+           array_fill('Sample.Periodic'::text, array[6]), array_fill('Outlet'::text, array[6]), array_fill('Raw'::text, array[6]),
+           array[b, b + 1, b + 2, b + 3, b + 4, b + 5], array_fill(null::text, array[6])
+    from generate_series(${Math.floor(from / PER_READING)}::bigint, ${Math.floor(to / PER_READING) - 1}::bigint) as j,
+         lateral (select ((j / ${ACTIVE}) % ${perSession} * 250)::numeric as b) as base`.execute(db);
 }
 
-function newRows(firstTx: number, batch: number): NewMeterValue[] {
-  const at = new Date(Date.UTC(2027, 0, 1, 0, batch));
-  return Array.from({ length: BATCH_ROWS }, (_, k) => ({
-    chargePointId: `MG-${String(k % 50).padStart(6, '0')}`, connectorId: 1, transactionId: firstTx + Math.floor(k / 6),
-    sampledAt: at, measurand: MEASURANDS[k % 6]!, phase: null, unit: k % 6 === 0 ? 'Wh' : null,
-    context: 'Sample.Periodic', location: 'Outlet', format: 'Raw', value: String(batch * 100 + k), rawValue: null,
+function newReadings(firstTx: number, batch: number): NewMeterReading[] {
+  const sampledAt = new Date(Date.UTC(2027, 0, 1, 0, batch));
+  return Array.from({ length: BATCH_READINGS }, (_, k) => ({
+    chargePointId: `MG-${String(k).padStart(6, '0')}`, connectorId: 1, transactionId: firstTx + k, sampledAt,
+    values: MEASURANDS.map((measurand, m) => ({
+      measurand, phase: null, unit: m === 0 ? 'Wh' : null, context: 'Sample.Periodic', location: 'Outlet', format: 'Raw',
+      value: String(batch * 100 + k * PER_READING + m), rawValue: null,
+    })),
   }));
 }
 
@@ -81,10 +90,10 @@ interface Checkpoint {
 }
 
 async function measure(db: Database, rows: number, nextTx: number): Promise<Checkpoint> {
-  await sql`analyze meter_value`.execute(db);
+  await sql`analyze meter_reading`.execute(db);
   const insert = new LatencyHistogram();
   const t0 = performance.now();
-  for (let b = 0; b < INSERT_BATCHES; b++) await timed(insert, () => meterValueRepository.insertMany(db, newRows(nextTx + b * 50, b)));
+  for (let b = 0; b < INSERT_BATCHES; b++) await timed(insert, () => meterValueRepository.insertMany(db, newReadings(nextTx + b * BATCH_READINGS, b)));
   const insertS = (performance.now() - t0) / 1000;
   const sessions = Math.max(1, Math.floor(rows / PER_SESSION));
   const reads = { values: new LatencyHistogram(), latest: new LatencyHistogram(), plateau: new LatencyHistogram() };
@@ -94,7 +103,7 @@ async function measure(db: Database, rows: number, nextTx: number): Promise<Chec
     await timed(reads.latest, () => meterValueRepository.latestForTransaction(db, tx));
     await timed(reads.plateau, () => orderRepository.energyPlateau(db, tx));
   }
-  const size = await sql<{ bytes: string }>`select pg_total_relation_size('meter_value') as bytes`.execute(db);
+  const size = await sql<{ bytes: string }>`select pg_total_relation_size('meter_reading') as bytes`.execute(db);
   const s = (h: LatencyHistogram) => h.summary();
   const checkpoint: Checkpoint = {
     rows,
@@ -106,7 +115,7 @@ async function measure(db: Database, rows: number, nextTx: number): Promise<Chec
   };
   const r = checkpoint.reads;
   console.log(
-    `${String(rows).padStart(9)} rows ${String(checkpoint.tableMb).padStart(6)} MB | insert ${checkpoint.insertRowsPerS} rows/s, batch p50 ${checkpoint.insertBatchP50Ms} p99 ${checkpoint.insertBatchP99Ms} ms` +
+    `${String(rows).padStart(9)} values ${String(checkpoint.tableMb).padStart(6)} MB | insert ${checkpoint.insertRowsPerS} values/s, batch p50 ${checkpoint.insertBatchP50Ms} p99 ${checkpoint.insertBatchP99Ms} ms` +
       (rows > 0 ? ` | values p99 ${r.values!.p99Ms} ms, latest p99 ${r.latest!.p99Ms} ms, plateau p99 ${r.plateau!.p99Ms} ms` : ''),
   );
   return checkpoint;
@@ -134,30 +143,30 @@ async function main(): Promise<void> {
   let queryPlans: Record<string, string> = {};
   try {
     await migrate(db);
-    console.log(`meter_value growth on ${label}: ${ROWS} rows, ${ACTIVE} sessions side by side, ${PER_SESSION} values each`);
-    const nextTx = () => 1 + ACTIVE * (Math.ceil(ROWS / (ACTIVE * PER_SESSION)) + 1) + checkpoints.length * INSERT_BATCHES * 50;
+    console.log(`meter value growth on ${label}: ${ROWS} values, ${ACTIVE} sessions side by side, ${PER_SESSION} values each`);
+    const nextTx = () => 1 + ACTIVE * (Math.ceil(ROWS / (ACTIVE * PER_SESSION)) + 1) + checkpoints.length * INSERT_BATCHES * BATCH_READINGS;
     checkpoints.push(await measure(db, 0, nextTx()));
     let filled = 0;
     for (let c = 1; c <= CHECKPOINTS; c++) {
       const target = Math.round((ROWS * c) / CHECKPOINTS);
       const t = performance.now();
       for (let from = filled; from < target; from += FILL_CHUNK) await fill(db, from, Math.min(target, from + FILL_CHUNK));
-      console.log(`  filled ${filled} → ${target} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      console.log(`  filled ${filled} → ${target} values in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       filled = target;
       // The inserted batches count too: measure at the real size.
       checkpoints.push(await measure(db, filled + checkpoints.length * INSERT_BATCHES * BATCH_ROWS, nextTx()));
     }
     queryPlans = await plans(db, 1 + Math.floor(ROWS / PER_SESSION / 2));
-    console.log(`\nPlans at ${ROWS} rows, one session of ${PER_SESSION} values:\n-- values\n${queryPlans.values}\n-- latest\n${queryPlans.latest}`);
+    console.log(`\nPlans at ${ROWS} values, one session of ${PER_SESSION} values:\n-- values\n${queryPlans.values}\n-- latest\n${queryPlans.latest}`);
   } finally {
     await handle.close();
     await drop();
   }
   const first = checkpoints[1]!;
   const last = checkpoints.at(-1)!;
-  const at = (c: Checkpoint) => `${c.rows.toLocaleString('en')} rows`;
+  const at = (c: Checkpoint) => `${c.rows.toLocaleString('en')} values`;
   const table: Row[] = [
-    { metric: `insert rows/s (300-row batches), empty table → ${at(last)}`, project: `${checkpoints[0]!.insertRowsPerS} → ${last.insertRowsPerS}` },
+    { metric: `insert values/s (batches of ${BATCH_READINGS} readings = ${BATCH_ROWS} values), empty table → ${at(last)}`, project: `${checkpoints[0]!.insertRowsPerS} → ${last.insertRowsPerS}` },
     { metric: 'insert batch p50 / p99 (ms), empty → full', project: `${checkpoints[0]!.insertBatchP50Ms} / ${checkpoints[0]!.insertBatchP99Ms} → ${last.insertBatchP50Ms} / ${last.insertBatchP99Ms}` },
     ...(['values', 'latest', 'plateau'] as const).map((k) => ({
       metric: `${READ_NAMES[k]} p50 / p99 (ms), ${at(first)} → ${at(last)}`,
@@ -165,9 +174,9 @@ async function main(): Promise<void> {
     })),
     { metric: 'table + indexes (MB)', project: `${first.tableMb} → ${last.tableMb}` },
   ];
-  printTable(`meter_value growth on ${label}`, table);
+  printTable(`meter value growth on ${label}`, table);
   // A per-session read that stops using the session index is what would make the table slow as it grows.
-  const failures = Object.entries(queryPlans).filter(([, plan]) => !plan.includes('meter_value_tx_idx')).map(([read]) => `the ${read} read does not use meter_value_tx_idx at ${last.rows} rows`);
+  const failures = Object.entries(queryPlans).filter(([, plan]) => !plan.includes('meter_reading_tx_idx')).map(([read]) => `the ${read} read does not use meter_reading_tx_idx at ${last.rows} values`);
   const result = { bench: `meter-growth-${handle.kind}`, backend: handle.kind, parameters: { rows: ROWS, checkpoints: CHECKPOINTS, active: ACTIVE }, rows: table, failures, details: { checkpoints, plans: queryPlans } };
   finish(result, await writeResult(result));
 }

@@ -18,16 +18,21 @@ export function nullableIntArray(values: ReadonlyArray<number | null>): string {
   return `${out}}`;
 }
 
-const NEEDS_QUOTE_ESCAPE = /["\\]/;
+// An element is double-quoted only when it must be: empty, the word NULL, or holding what the
+// literal's own syntax uses (braces, comma, double quote, backslash, white space). So the literal of
+// a reading's values ({Voltage,SoC}) is itself an element without escapes.
+const NEEDS_QUOTES = /^$|^null$|[\s"\\{},]/i;
+const NEEDS_ESCAPE = /["\\]/;
 
-/** Texts, each double-quoted (so NULL, braces, commas and spaces stay texts); null → NULL. */
+/** Texts, null → NULL. */
 export function textArray(values: ReadonlyArray<string | null>): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) out += ',';
     if (v === null || v === undefined) out += 'NULL';
-    else out += `"${NEEDS_QUOTE_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
+    else if (!NEEDS_QUOTES.test(v)) out += v;
+    else out += `"${NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`;
   }
   return `${out}}`;
 }

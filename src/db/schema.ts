@@ -4,7 +4,7 @@ import type {
   ConnectorTable, CpoOwnerTable, EvseCapabilityTable, EvsePaymentTypeTable, EvseTable, LocationFacilityTable, LocationParkingRestrictionTable,
   LocationParkingTypeTable, LocationPhotoTable, LocationTable, ReferenceTable,
 } from './tables/location-tables.ts';
-import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterValueTable, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
+import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterReadingTable, MeterValueView, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
 import type { ChargingOrderTable, OrderRatingTable, PaymentEventTable, PaymentTable, RefundTable, TariffTable } from './tables/order-tables.ts';
 import type { BecknCallbackTable, BecknMessageTable, BecknOrderTable, BecknSigningKeyTable, BecknSubscriberTable } from './tables/beckn-tables.ts';
 import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable, MailOutboxTable } from './tables/user-tables.ts';
@@ -29,7 +29,9 @@ export interface Tables {
   idTag: IdTagTable;
   transaction: TransactionTable;
   transactionStopAnomaly: TransactionStopAnomalyTable;
-  meterValue: MeterValueTable;
+  meterReading: MeterReadingTable;
+  /** A view: one row per sampled value of meterReading. */
+  meterValue: MeterValueView;
   dataTransfer: DataTransferTable;
   chargePointEvent: ChargePointEventTable;
   appUser: AppUserTable;
@@ -85,8 +87,28 @@ export type NewChargePoint = Insertable<ChargePointTable>;
 export type ChargePointUpdate = Updateable<ChargePointTable>;
 export type TransactionRow = Selectable<TransactionTable>;
 export type IdTagRow = Selectable<IdTagTable>;
-export type NewMeterValue = Insertable<MeterValueTable>;
-export type MeterValueRow = Selectable<MeterValueTable>;
+export type MeterValueRow = Selectable<MeterValueView>;
+
+/** One sampled value as stored (OCPP defaults applied). */
+export interface StoredSampledValue {
+  measurand: string;
+  phase: string | null;
+  unit: string | null;
+  context: string;
+  location: string | null;
+  format: string;
+  value: string | null;
+  rawValue: string | null;
+}
+
+/** A reading to write: where and when it was sampled, and its values in the charger's order. */
+export interface NewMeterReading {
+  chargePointId: string;
+  connectorId: number;
+  transactionId: number | null;
+  sampledAt: Date;
+  values: StoredSampledValue[];
+}
 export type TariffRow = Selectable<TariffTable>;
 export type ChargingOrderRow = Selectable<ChargingOrderTable>;
 export type PaymentRow = Selectable<PaymentTable>;

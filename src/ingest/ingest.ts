@@ -4,7 +4,7 @@ import type { StatusReport } from '../charge-points/connector-status.repository.
 import type { ClusterBus } from '../cluster/cluster-bus.ts';
 import type { Database } from '../db/database.ts';
 import { BatchWriter, type WriteBatchOptions } from '../db/batch-writer.ts';
-import type { NewMeterValue } from '../db/schema.ts';
+import type { NewMeterReading } from '../db/schema.ts';
 import { encodeStatusMessages, STATUS_CHANNEL, type StatusWireItem } from '../map/status-feed.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
 
@@ -13,7 +13,7 @@ import * as meterValueRepository from '../meter-values/meter-value.repository.ts
  * resolves once its data is committed, so the OCPP answer can follow.
  */
 export interface Ingest {
-  meterValues(rows: NewMeterValue[]): Promise<void>;
+  meterValues(readings: NewMeterReading[]): Promise<void>;
   status(report: StatusReport): Promise<void>;
   /** Last-seen time; coalesced per charger within a batch. */
   touch(chargePointId: string, at: Date): Promise<void>;
@@ -30,7 +30,7 @@ const LAST_SEEN_DELAY_MS = 50;
 export function createIngest(db: Database, options: IngestOptions): Ingest {
   const { bus, ...common } = options;
 
-  const meterValues = new BatchWriter<NewMeterValue[]>({
+  const meterValues = new BatchWriter<NewMeterReading[]>({
     ...common,
     name: 'meter_values',
     flush: (batches) => meterValueRepository.insertMany(db, batches.flat()),
@@ -88,7 +88,7 @@ export function createIngest(db: Database, options: IngestOptions): Ingest {
   });
 
   return {
-    meterValues: (rows) => (rows.length ? meterValues.write(rows) : Promise.resolve()),
+    meterValues: (readings) => (readings.length ? meterValues.write(readings) : Promise.resolve()),
     status: (report) => statuses.write(report),
     touch: (id, at) => touches.write({ id, at }),
     close: async () => {

@@ -1,4 +1,4 @@
-import type { NewMeterValue } from '../db/schema.ts';
+import type { NewMeterReading, StoredSampledValue } from '../db/schema.ts';
 
 /** One sampled value as a charger reports it (OCPP 1.6 SampledValue, with its timestamp). */
 export interface MeterSample {
@@ -15,35 +15,43 @@ export interface MeterSample {
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$/;
 
 /**
- * Rows for the meter_value table. Omitted fields take the defaults OCPP 1.6 gives them, so every
- * row says exactly what was measured. A plain decimal is stored as numeric (exact, never a float);
- * anything else (SignedData, vendor text) is kept verbatim in raw_value: nothing is thrown away.
+ * Readings for the meter_reading table: consecutive samples with the same timestamp (the values of
+ * one OCPP MeterValue) make one reading. Omitted fields take the defaults OCPP 1.6 gives them, so
+ * every value says exactly what was measured. A plain decimal is stored as numeric (exact, never a
+ * float); anything else (SignedData, vendor text) is kept verbatim in raw_value: nothing is thrown away.
  */
-export function toMeterValueRows(
+export function toMeterReadings(
   chargePointId: string,
   connectorId: number,
   transactionId: number | null,
   samples: readonly MeterSample[],
-): NewMeterValue[] {
-  return samples.map((s) => {
-    const format = s.format ?? 'Raw';
-    const numeric = format === 'Raw' && DECIMAL.test(s.value.trim());
-    const measurand = s.measurand ?? 'Energy.Active.Import.Register';
-    return {
-      chargePointId,
-      connectorId,
-      transactionId,
-      sampledAt: s.sampledAt,
-      measurand,
-      phase: s.phase ?? null,
-      unit: s.unit ?? defaultUnit(measurand),
-      context: s.context ?? 'Sample.Periodic',
-      location: s.location ?? 'Outlet',
-      format,
-      value: numeric ? s.value.trim() : null,
-      rawValue: numeric ? null : s.value,
-    };
-  });
+): NewMeterReading[] {
+  const readings: NewMeterReading[] = [];
+  let current: NewMeterReading | undefined;
+  for (const s of samples) {
+    if (!current || current.sampledAt.getTime() !== s.sampledAt.getTime()) {
+      current = { chargePointId, connectorId, transactionId, sampledAt: s.sampledAt, values: [] };
+      readings.push(current);
+    }
+    current.values.push(toStoredValue(s));
+  }
+  return readings;
+}
+
+function toStoredValue(s: MeterSample): StoredSampledValue {
+  const format = s.format ?? 'Raw';
+  const numeric = format === 'Raw' && DECIMAL.test(s.value.trim());
+  const measurand = s.measurand ?? 'Energy.Active.Import.Register';
+  return {
+    measurand,
+    phase: s.phase ?? null,
+    unit: s.unit ?? defaultUnit(measurand),
+    context: s.context ?? 'Sample.Periodic',
+    location: s.location ?? 'Outlet',
+    format,
+    value: numeric ? s.value.trim() : null,
+    rawValue: numeric ? null : s.value,
+  };
 }
 
 function defaultUnit(measurand: string): string | null {

@@ -5,7 +5,7 @@ import * as orderSettlement from '../charging-orders/order-settlement.ts';
 import * as chargingProfileService from '../charging-profiles/charging-profile.service.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import type { IdTagVerdict } from '../id-tags/id-tag.rules.ts';
-import { summarizeReadings, toMeterValueRows, type LiveReadings, type MeterSample } from '../meter-values/meter-sample.ts';
+import { summarizeReadings, toMeterReadings, type LiveReadings, type MeterSample } from '../meter-values/meter-sample.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
 import * as reservationService from '../reservations/reservation.service.ts';
 import * as transactionRepository from './transaction.repository.ts';
@@ -90,7 +90,7 @@ export async function stop(db: Database, input: StopInput, now: Date): Promise<S
   return db.transaction().execute(async (tx) => {
     const verdict = input.idTag ? await idTagService.authorize(tx, input.idTag, now, { ignoreConcurrency: true }) : null;
     const existing = await transactionRepository.findByIdForUpdate(tx, input.chargePointId, input.transactionId);
-    const samples = toMeterValueRows(
+    const readings = toMeterReadings(
       input.chargePointId,
       existing?.connectorId ?? 0,
       existing ? existing.id : null,
@@ -104,7 +104,7 @@ export async function stop(db: Database, input: StopInput, now: Date): Promise<S
         stopReason: input.reason,
         stopIdTag: input.idTag,
       });
-      await meterValueRepository.insertMany(tx, samples);
+      await meterValueRepository.insertMany(tx, readings);
       // Bills the order this session belongs to, if any, from what the charger metered.
       await orderSettlement.transactionStopped(tx, stopped);
       await chargingProfileService.transactionEnded(tx, input.chargePointId, existing.id);
@@ -126,7 +126,7 @@ export async function stop(db: Database, input: StopInput, now: Date): Promise<S
     // The readings are real energy even when we cannot place them: keep them, unlinked.
     await meterValueRepository.insertMany(
       tx,
-      samples.map((s) => ({ ...s, transactionId: null })),
+      readings.map((r) => ({ ...r, transactionId: null })),
     );
     return { outcome: kind, idTag: verdict };
   });

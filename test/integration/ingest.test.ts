@@ -3,7 +3,7 @@ import * as chargePointService from '../../src/charge-points/charge-point.servic
 import * as connectorStatusRepository from '../../src/charge-points/connector-status.repository.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import { createIngest, type Ingest } from '../../src/ingest/ingest.ts';
-import { toMeterValueRows } from '../../src/meter-values/meter-sample.ts';
+import { toMeterReadings } from '../../src/meter-values/meter-sample.ts';
 import { createTestDatabase } from '../fixtures/test-database.ts';
 
 let handle: DatabaseHandle;
@@ -40,7 +40,7 @@ describe('ingest (group commit)', () => {
   it('commits many concurrent meter value messages in few batches, losing none', async () => {
     const writes = Array.from({ length: 400 }, (_, i) =>
       ingest.meterValues(
-        toMeterValueRows('CP-I2', 1, null, [
+        toMeterReadings('CP-I2', 1, null, [
           { sampledAt: new Date(Date.UTC(2026, 10, 22, 12, 0, i % 60)), value: `${i}.5`, measurand: 'Power.Active.Import', unit: 'W' },
           { sampledAt: new Date(Date.UTC(2026, 10, 22, 12, 0, i % 60)), value: String(i * 10) },
         ]),
@@ -64,14 +64,14 @@ describe('ingest (group commit)', () => {
     const awkward = 'a,b "c" {d} \\e NULL';
     const at = new Date('2026-11-22T12:34:56.789Z');
     await ingest.meterValues(
-      toMeterValueRows('CP-I1', 2, null, [
+      toMeterReadings('CP-I1', 2, null, [
         { sampledAt: at, value: '-1.25e3', measurand: 'Power.Offered', unit: 'kW', phase: 'L1-N', context: 'Sample.Clock', location: 'EV' },
         { sampledAt: at, value: awkward, format: 'SignedData' },
         { sampledAt: at, value: 'NULL' },
         { sampledAt: at, value: '' },
       ]),
     );
-    const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy('id').execute();
+    const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy(['readingId', 'valueIndex']).execute();
     expect(rows.map((r) => [r.measurand, r.phase, r.unit, r.context, r.location, r.format, r.value, r.rawValue, r.transactionId])).toEqual([
       ['Power.Offered', 'L1-N', 'kW', 'Sample.Clock', 'EV', 'Raw', '-1250', null, null],
       ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'SignedData', null, awkward, null],
@@ -79,6 +79,10 @@ describe('ingest (group commit)', () => {
       ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'Raw', null, '', null],
     ]);
     expect(rows.every((r) => r.sampledAt.toISOString() === at.toISOString())).toBe(true);
+    // One MeterValue, one stored reading: its values side by side in the charger's order.
+    const readings = await handle.db.selectFrom('meterReading').select(['id', 'measurand']).where('chargePointId', '=', 'CP-I1').execute();
+    expect(readings).toHaveLength(1);
+    expect(rows.map((r) => [r.readingId, r.valueIndex])).toEqual([1, 2, 3, 4].map((i) => [readings[0]!.id, i]));
   });
 
   it('keeps every status in history but never lets an older report overwrite a newer one', async () => {

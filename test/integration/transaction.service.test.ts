@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as chargePointService from '../../src/charge-points/charge-point.service.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 import * as idTagService from '../../src/id-tags/id-tag.service.ts';
+import * as meterValueRepository from '../../src/meter-values/meter-value.repository.ts';
 import * as transactionService from '../../src/transactions/transaction.service.ts';
 import { createTestDatabase } from '../fixtures/test-database.ts';
 
@@ -152,10 +153,13 @@ describe('transactions', () => {
   it('reads live energy, power, current, voltage and SoC of a running transaction', async () => {
     const running = await start({ connectorId: 4, idTag: 'GROUP-A', timestamp: new Date('2026-11-22T11:00:00Z') });
     const t = new Date('2026-11-22T11:05:00Z');
-    await handle.db
-      .insertInto('meterValue')
-      .values(
-        [
+    await meterValueRepository.insertMany(handle.db, [
+      {
+        chargePointId: 'CP-TX',
+        connectorId: 4,
+        transactionId: running.transactionId,
+        sampledAt: t,
+        values: [
           ['Energy.Active.Import.Register', null, '12.345', 'kWh'],
           ['Power.Active.Import', 'L1', '3680', 'W'],
           ['Power.Active.Import', 'L2', '3680', 'W'],
@@ -165,20 +169,17 @@ describe('transactions', () => {
           ['Voltage', 'L2-N', '231', 'V'],
           ['SoC', null, '57', 'Percent'],
         ].map(([measurand, phase, value, unit]) => ({
-          chargePointId: 'CP-TX',
-          connectorId: 4,
-          transactionId: running.transactionId,
-          sampledAt: t,
           measurand: measurand!,
-          phase,
-          unit,
-          value,
+          phase: phase ?? null,
+          unit: unit ?? null,
+          value: value ?? null,
+          rawValue: null,
           context: 'Sample.Periodic',
           format: 'Raw',
           location: 'Outlet',
         })),
-      )
-      .execute();
+      },
+    ]);
     expect(await transactionService.liveReadings(handle.db, running.transactionId)).toEqual({
       energyWh: 12345,
       powerW: 7360,

@@ -8,8 +8,13 @@ describe('array literals', () => {
     expect(nullableIntArray([4, null, 5])).toBe('{4,NULL,5}');
   });
 
-  it('quotes every text, so separators, braces, spaces and the word NULL stay texts', () => {
-    expect(textArray(['a,b', '{c}', ' d ', 'NULL', ''])).toBe('{"a,b","{c}"," d ","NULL",""}');
+  it('leaves plain texts bare and quotes separators, braces, spaces, the word NULL and the empty text', () => {
+    expect(textArray(['Energy.Active.Import.Register', 'L1-N', '12.5'])).toBe('{Energy.Active.Import.Register,L1-N,12.5}');
+    expect(textArray(['a,b', '{c}', ' d ', 'NULL', 'null', ''])).toBe('{"a,b","{c}"," d ","NULL","null",""}');
+  });
+
+  it('nests: a literal as an element is quoted, and escaped only where it holds quotes', () => {
+    expect(textArray([textArray(['a', null]), textArray(['b c'])])).toBe('{"{a,NULL}","{\\"b c\\"}"}');
   });
 
   it('escapes quotes and backslashes, and writes null as NULL', () => {

@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeReadings, toMeterValueRows, type MeterSample } from '../../src/meter-values/meter-sample.ts';
+import { summarizeReadings, toMeterReadings, type MeterSample } from '../../src/meter-values/meter-sample.ts';
 
 const T0 = new Date('2024-05-01T10:00:00.000Z');
 const T1 = new Date('2024-05-01T10:01:00.000Z');
 const T2 = new Date('2024-05-01T10:02:00.000Z');
 
+/** The one value of a one-sample reading, with the reading's where and when. */
 function row(sample: MeterSample, transactionId: number | null = 7) {
-  const rows = toMeterValueRows('CP-1', 2, transactionId, [sample]);
-  expect(rows).toHaveLength(1);
-  return rows[0]!;
+  const readings = toMeterReadings('CP-1', 2, transactionId, [sample]);
+  expect(readings).toHaveLength(1);
+  const { values, ...reading } = readings[0]!;
+  expect(values).toHaveLength(1);
+  return { ...reading, ...values[0]! };
 }
 
-describe('toMeterValueRows', () => {
+describe('toMeterReadings', () => {
   it('applies the OCPP 1.6 defaults to a bare sampled value', () => {
     expect(row({ sampledAt: T0, value: '12345' })).toEqual({
       chargePointId: 'CP-1',
@@ -114,21 +117,20 @@ describe('toMeterValueRows', () => {
     expect(row({ sampledAt: T0, value: '1' }, null).transactionId).toBeNull();
   });
 
-  it('maps each sample to one row in order', () => {
-    const rows = toMeterValueRows('CP-9', 0, null, [
+  it('makes one reading of the samples of one timestamp, values in order', () => {
+    const readings = toMeterReadings('CP-9', 0, null, [
       { sampledAt: T0, value: '1' },
-      { sampledAt: T0, value: '230.1', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
+      { sampledAt: new Date(T0), value: '230.1', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
       { sampledAt: T1, value: 'x', format: 'SignedData' },
     ]);
-    expect(rows.map((r) => [r.chargePointId, r.connectorId, r.measurand, r.phase, r.value, r.rawValue])).toEqual([
-      ['CP-9', 0, 'Energy.Active.Import.Register', null, '1', null],
-      ['CP-9', 0, 'Voltage', 'L1-N', '230.1', null],
-      ['CP-9', 0, 'Energy.Active.Import.Register', null, null, 'x'],
+    expect(readings.map((r) => [r.chargePointId, r.connectorId, r.sampledAt, r.values.map((v) => [v.measurand, v.phase, v.value, v.rawValue])])).toEqual([
+      ['CP-9', 0, T0, [['Energy.Active.Import.Register', null, '1', null], ['Voltage', 'L1-N', '230.1', null]]],
+      ['CP-9', 0, T1, [['Energy.Active.Import.Register', null, null, 'x']]],
     ]);
   });
 
-  it('returns no rows for no samples', () => {
-    expect(toMeterValueRows('CP-1', 1, 1, [])).toEqual([]);
+  it('returns no readings for no samples', () => {
+    expect(toMeterReadings('CP-1', 1, 1, [])).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
-import type { Generated } from 'kysely';
-import type { DefaultTimestamp, Json, Numeric, Timestamp } from './column-types.ts';
+import type { ColumnType, Generated } from 'kysely';
+import type { DefaultTimestamp, Json, Timestamp } from './column-types.ts';
 
 // What chargers report: identity and online state, connector status, transactions, meter values.
 
@@ -93,22 +93,50 @@ export interface TransactionStopAnomalyTable {
   resolvedAt: Timestamp | null;
 }
 
-export interface MeterValueTable {
+/**
+ * One row per reading (an OCPP MeterValue: one timestamp, the values sampled then). Its values are
+ * parallel arrays in the order the charger sent them: element i of each belongs to value i. Written
+ * by meter-value.repository only; read through the meter_value view.
+ */
+export interface MeterReadingTable {
   id: Generated<number>;
   chargePointId: string;
   connectorId: number;
   transactionId: number | null;
   sampledAt: Timestamp;
-  measurand: string;
-  phase: string | null;
-  unit: string | null;
-  context: string;
-  location: string | null;
-  format: string;
-  value: Numeric | null;
-  /** The value as sent when it is not a plain decimal (SignedData, vendor text). */
-  rawValue: string | null;
   receivedAt: DefaultTimestamp;
+  measurand: string[];
+  phase: Array<string | null>;
+  unit: Array<string | null>;
+  context: string[];
+  location: Array<string | null>;
+  format: string[];
+  value: Array<string | null>;
+  rawValue: Array<string | null>;
+}
+
+type ViewColumn<T> = ColumnType<T, never, never>;
+
+/** The view meter_value: one row per sampled value of meter_reading (read-only). */
+export interface MeterValueView {
+  readingId: ViewColumn<number>;
+  /** 1-based position of the value within its reading. */
+  valueIndex: ViewColumn<number>;
+  chargePointId: ViewColumn<string>;
+  connectorId: ViewColumn<number>;
+  transactionId: ViewColumn<number | null>;
+  sampledAt: ViewColumn<Date>;
+  measurand: ViewColumn<string>;
+  phase: ViewColumn<string | null>;
+  unit: ViewColumn<string | null>;
+  context: ViewColumn<string>;
+  location: ViewColumn<string | null>;
+  format: ViewColumn<string>;
+  /** Exact decimal (numeric as a string); null when the value is not a plain decimal. */
+  value: ViewColumn<string | null>;
+  /** The value as sent when it is not a plain decimal (SignedData, vendor text). */
+  rawValue: ViewColumn<string | null>;
+  receivedAt: ViewColumn<Date>;
 }
 
 export interface DataTransferTable {

@@ -1,9 +1,9 @@
-import { toMeterValueRows } from '../../meter-values/meter-sample.ts';
+import { toMeterReadings } from '../../meter-values/meter-sample.ts';
 import type { OcppHandler } from '../context.ts';
 import { toMeterSamples } from '../meter-samples.ts';
 
 export const meterValues: OcppHandler<'MeterValues'> = async (ctx, req) => {
-  const rows = toMeterValueRows(ctx.chargePointId, req.connectorId, req.transactionId ?? null, toMeterSamples(req.meterValue));
-  await ctx.ingest.meterValues(rows);
+  const readings = toMeterReadings(ctx.chargePointId, req.connectorId, req.transactionId ?? null, toMeterSamples(req.meterValue));
+  await ctx.ingest.meterValues(readings);
   return {};
 };
