@@ -10,6 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { startFleet, type FleetResult } from '../fleet/fleet.ts';
+import { within } from './deadline.ts';
 import { createBenchDatabase, seedBenchDatabase, type BenchDatabase } from './bench-db.ts';
 import { finish, fleetSummary, mb, printTable, writeResult, type Row } from './bench-report.ts';
 import { cpuOver, procSample, startBaselineProcess, startProjectServer, type ServerProcess } from './bench-server.ts';
@@ -90,7 +91,7 @@ async function run(server: ServerProcess, db?: BenchDatabase): Promise<Run> {
   );
   const deadline = fleet.t0 + BOOT_TIMEOUT_MS;
   const persisted = db?.kind === 'postgres' ? watchPersisted(db, deadline) : Promise.resolve(undefined);
-  const bootedAt = await Promise.race([fleet.allBooted, sleep(BOOT_TIMEOUT_MS).then(() => undefined)]);
+  const bootedAt = await within(fleet.allBooted, BOOT_TIMEOUT_MS);
   const persistedAt = await persisted;
   // Let the boot's StatusNotifications finish before measuring the steady state.
   while (fleet.snapshot().counters.inFlight > 0 && Date.now() < deadline) await sleep(100);

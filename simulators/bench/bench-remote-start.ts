@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { chargerId, startFleet } from '../fleet/fleet.ts';
 import { LatencyHistogram } from '../fleet/latency-histogram.ts';
+import { within } from './deadline.ts';
 import { BENCH_OPERATOR, createBenchDatabase, seedBenchDatabase } from './bench-db.ts';
 import { finish, fleetSummary, mb, printTable, writeResult, type Row } from './bench-report.ts';
 import { cpuPercent, procSample, startProjectServer, type ServerProcess } from './bench-server.ts';
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
         },
         { onProgress: (line) => console.log(`  [project] ${line}`) },
       );
-      const booted = await Promise.race([fleet.allBooted, sleep(300_000).then(() => undefined)]);
+      const booted = await within(fleet.allBooted, 300_000);
       if (booted === undefined) failures.push('not every charger booted within 300 s');
       while (fleet.snapshot().counters.inFlight > 0) await sleep(100);
       await sleep(2000);
