@@ -1,8 +1,7 @@
 import type { NewMeterReading, StoredSampledValue } from '../db/schema.ts';
 
-/** One sampled value as a charger reports it (OCPP 1.6 SampledValue, with its timestamp). */
+/** One sampled value as a charger reports it (OCPP 1.6 SampledValue). */
 export interface MeterSample {
-  sampledAt: Date;
   value: string;
   context?: string | undefined;
   format?: string | undefined;
@@ -12,30 +11,29 @@ export interface MeterSample {
   unit?: string | undefined;
 }
 
+/** A reading as a charger reports it (OCPP 1.6 MeterValue): one timestamp, the values sampled then. */
+export interface ReportedReading {
+  sampledAt: Date;
+  samples: readonly MeterSample[];
+}
+
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$/;
 
 /**
- * Readings for the meter_reading table: consecutive samples with the same timestamp (the values of
- * one OCPP MeterValue) make one reading. Omitted fields take the defaults OCPP 1.6 gives them, so
- * every value says exactly what was measured. A plain decimal is stored as numeric (exact, never a
+ * Rows for the meter_reading table, one per reported reading; a reading without values measured
+ * nothing and makes none. Omitted fields take the defaults OCPP 1.6 gives them, so every value says
+ * exactly what was measured. A plain decimal is stored as numeric (exact, never a
  * float); anything else (SignedData, vendor text) is kept verbatim in raw_value: nothing is thrown away.
  */
 export function toMeterReadings(
   chargePointId: string,
   connectorId: number,
   transactionId: number | null,
-  samples: readonly MeterSample[],
+  readings: readonly ReportedReading[],
 ): NewMeterReading[] {
-  const readings: NewMeterReading[] = [];
-  let current: NewMeterReading | undefined;
-  for (const s of samples) {
-    if (!current || current.sampledAt.getTime() !== s.sampledAt.getTime()) {
-      current = { chargePointId, connectorId, transactionId, sampledAt: s.sampledAt, values: [] };
-      readings.push(current);
-    }
-    current.values.push(toStoredValue(s));
-  }
-  return readings;
+  return readings
+    .filter((r) => r.samples.length > 0)
+    .map((r) => ({ chargePointId, connectorId, transactionId, sampledAt: r.sampledAt, values: r.samples.map(toStoredValue) }));
 }
 
 function toStoredValue(s: MeterSample): StoredSampledValue {

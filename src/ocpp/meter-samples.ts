@@ -1,10 +1,7 @@
-import type { MeterSample } from '../meter-values/meter-sample.ts';
+import type { ReportedReading } from '../meter-values/meter-sample.ts';
 import type { MeterValue } from './messages.ts';
 
-/** Flattens OCPP MeterValue[] (timestamp + sampledValue[]) into one domain sample per value. */
-export function toMeterSamples(meterValues: readonly MeterValue[]): MeterSample[] {
-  return meterValues.flatMap((mv) => {
-    const sampledAt = new Date(mv.timestamp);
-    return mv.sampledValue.map((sv) => ({ sampledAt, ...sv }));
-  });
+/** OCPP MeterValue[] (timestamp + sampledValue[]) as the domain's readings. */
+export function toReportedReadings(meterValues: readonly MeterValue[]): ReportedReading[] {
+  return meterValues.map((mv) => ({ sampledAt: new Date(mv.timestamp), samples: mv.sampledValue }));
 }

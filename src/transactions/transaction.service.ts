@@ -5,7 +5,7 @@ import * as orderSettlement from '../charging-orders/order-settlement.ts';
 import * as chargingProfileService from '../charging-profiles/charging-profile.service.ts';
 import * as idTagService from '../id-tags/id-tag.service.ts';
 import type { IdTagVerdict } from '../id-tags/id-tag.rules.ts';
-import { summarizeReadings, toMeterReadings, type LiveReadings, type MeterSample } from '../meter-values/meter-sample.ts';
+import { summarizeReadings, toMeterReadings, type LiveReadings, type ReportedReading } from '../meter-values/meter-sample.ts';
 import * as meterValueRepository from '../meter-values/meter-value.repository.ts';
 import * as reservationService from '../reservations/reservation.service.ts';
 import * as transactionRepository from './transaction.repository.ts';
@@ -69,7 +69,7 @@ export interface StopInput {
   timestamp: Date;
   idTag: string | null;
   reason: string;
-  transactionData: MeterSample[];
+  transactionData: ReportedReading[];
   /** The request as received, kept verbatim when it cannot be applied. */
   raw: unknown;
 }

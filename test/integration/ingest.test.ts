@@ -41,8 +41,10 @@ describe('ingest (group commit)', () => {
     const writes = Array.from({ length: 400 }, (_, i) =>
       ingest.meterValues(
         toMeterReadings('CP-I2', 1, null, [
-          { sampledAt: new Date(Date.UTC(2026, 10, 22, 12, 0, i % 60)), value: `${i}.5`, measurand: 'Power.Active.Import', unit: 'W' },
-          { sampledAt: new Date(Date.UTC(2026, 10, 22, 12, 0, i % 60)), value: String(i * 10) },
+          {
+            sampledAt: new Date(Date.UTC(2026, 10, 22, 12, 0, i % 60)),
+            samples: [{ value: `${i}.5`, measurand: 'Power.Active.Import', unit: 'W' }, { value: String(i * 10) }],
+          },
         ]),
       ),
     );
@@ -65,10 +67,15 @@ describe('ingest (group commit)', () => {
     const at = new Date('2026-11-22T12:34:56.789Z');
     await ingest.meterValues(
       toMeterReadings('CP-I1', 2, null, [
-        { sampledAt: at, value: '-1.25e3', measurand: 'Power.Offered', unit: 'kW', phase: 'L1-N', context: 'Sample.Clock', location: 'EV' },
-        { sampledAt: at, value: awkward, format: 'SignedData' },
-        { sampledAt: at, value: 'NULL' },
-        { sampledAt: at, value: '' },
+        {
+          sampledAt: at,
+          samples: [
+            { value: '-1.25e3', measurand: 'Power.Offered', unit: 'kW', phase: 'L1-N', context: 'Sample.Clock', location: 'EV' },
+            { value: awkward, format: 'SignedData' },
+            { value: 'NULL' },
+            { value: '' },
+          ],
+        },
       ]),
     );
     const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy(['readingId', 'valueIndex']).execute();

@@ -30,11 +30,16 @@ describe('migration 2026-12-02T0300-meter-readings', () => {
   it('turns one row per value into one row per reading and back, keeping every value and its order', async () => {
     await meterValueRepository.insertMany(handle.db, [
       ...toMeterReadings('CP-M', 1, null, [
-        { sampledAt: T0, value: '100', measurand: 'Energy.Active.Import.Register' },
-        { sampledAt: T0, value: '230.5', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
-        { sampledAt: T0, value: 'a,b "c" {d}', format: 'SignedData' },
+        {
+          sampledAt: T0,
+          samples: [
+            { value: '100', measurand: 'Energy.Active.Import.Register' },
+            { value: '230.5', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
+            { value: 'a,b "c" {d}', format: 'SignedData' },
+          ],
+        },
       ]),
-      ...toMeterReadings('CP-M', 2, null, [{ sampledAt: T1, value: '7', measurand: 'SoC', unit: 'Percent' }]),
+      ...toMeterReadings('CP-M', 2, null, [{ sampledAt: T1, samples: [{ value: '7', measurand: 'SoC', unit: 'Percent' }] }]),
     ]);
     const before = await stored();
     expect(before).toHaveLength(4);

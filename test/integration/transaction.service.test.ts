@@ -86,8 +86,10 @@ describe('transactions', () => {
       idTag: 'TAG-OK',
       reason: 'EVDisconnected',
       transactionData: [
-        { sampledAt: new Date('2026-11-22T12:30:00.000Z'), value: '5432', context: 'Transaction.End' },
-        { sampledAt: new Date('2026-11-22T12:30:00.000Z'), value: '7.4', measurand: 'Power.Active.Import', unit: 'kW' },
+        {
+          sampledAt: new Date('2026-11-22T12:30:00.000Z'),
+          samples: [{ value: '5432', context: 'Transaction.End' }, { value: '7.4', measurand: 'Power.Active.Import', unit: 'kW' }],
+        },
       ],
       raw: {},
     };
@@ -116,7 +118,7 @@ describe('transactions', () => {
         timestamp: now,
         idTag: null,
         reason: 'Local',
-        transactionData: [{ sampledAt: now, value: '10' }],
+        transactionData: [{ sampledAt: now, samples: [{ value: '10' }] }],
         raw: { transactionId: 999_999, meterStop: 10 },
       },
       now,

@@ -6,8 +6,8 @@ const T1 = new Date('2024-05-01T10:01:00.000Z');
 const T2 = new Date('2024-05-01T10:02:00.000Z');
 
 /** The one value of a one-sample reading, with the reading's where and when. */
-function row(sample: MeterSample, transactionId: number | null = 7) {
-  const readings = toMeterReadings('CP-1', 2, transactionId, [sample]);
+function row({ sampledAt, ...sample }: MeterSample & { sampledAt: Date }, transactionId: number | null = 7) {
+  const readings = toMeterReadings('CP-1', 2, transactionId, [{ sampledAt, samples: [sample] }]);
   expect(readings).toHaveLength(1);
   const { values, ...reading } = readings[0]!;
   expect(values).toHaveLength(1);
@@ -117,11 +117,11 @@ describe('toMeterReadings', () => {
     expect(row({ sampledAt: T0, value: '1' }, null).transactionId).toBeNull();
   });
 
-  it('makes one reading of the samples of one timestamp, values in order', () => {
+  it('makes one row per reading, its values in order, and none for a reading without values', () => {
     const readings = toMeterReadings('CP-9', 0, null, [
-      { sampledAt: T0, value: '1' },
-      { sampledAt: new Date(T0), value: '230.1', measurand: 'Voltage', phase: 'L1-N', unit: 'V' },
-      { sampledAt: T1, value: 'x', format: 'SignedData' },
+      { sampledAt: T0, samples: [{ value: '1' }, { value: '230.1', measurand: 'Voltage', phase: 'L1-N', unit: 'V' }] },
+      { sampledAt: T2, samples: [] },
+      { sampledAt: T1, samples: [{ value: 'x', format: 'SignedData' }] },
     ]);
     expect(readings.map((r) => [r.chargePointId, r.connectorId, r.sampledAt, r.values.map((v) => [v.measurand, v.phase, v.value, v.rawValue])])).toEqual([
       ['CP-9', 0, T0, [['Energy.Active.Import.Register', null, '1', null], ['Voltage', 'L1-N', '230.1', null]]],

@@ -1,7 +1,7 @@
 import * as transactionService from '../../transactions/transaction.service.ts';
 import type { OcppHandler } from '../context.ts';
 import { toIdTagInfo } from '../id-tag-info.ts';
-import { toMeterSamples } from '../meter-samples.ts';
+import { toReportedReadings } from '../meter-samples.ts';
 
 export const stopTransaction: OcppHandler<'StopTransaction'> = async (ctx, req) => {
   const result = await transactionService.stop(
@@ -14,7 +14,7 @@ export const stopTransaction: OcppHandler<'StopTransaction'> = async (ctx, req) 
       idTag: req.idTag ?? null,
       // OCPP 1.6: an omitted reason means Local.
       reason: req.reason ?? 'Local',
-      transactionData: toMeterSamples(req.transactionData ?? []),
+      transactionData: toReportedReadings(req.transactionData ?? []),
       raw: req,
     },
     ctx.now(),
