@@ -29,9 +29,10 @@ interface Job<I, O> {
 export function createConnectionBookkeeping(db: Database, options: WriteBatchOptions): ConnectionBookkeeping {
   const closers: Array<() => Promise<void>> = [];
   /** A function over many inputs, called by one caller per input: concurrent callers share a statement. */
-  function grouped<I, O>(name: string, run: (inputs: I[]) => Promise<O[]>): (input: I) => Promise<O> {
+  function grouped<I, O>(name: string, run: (inputs: I[]) => Promise<O[]>, concurrency = options.concurrency): (input: I) => Promise<O> {
     const writer = new BatchWriter<Job<I, O>>({
       ...options,
+      concurrency,
       name,
       flush: async (jobs) => {
         const outputs = await run(jobs.map((j) => j.input));
@@ -50,10 +51,17 @@ export function createConnectionBookkeeping(db: Database, options: WriteBatchOpt
     const found = await chargePointService.findCredentials(db, ids);
     return ids.map((id) => found.get(id));
   });
-  const connected = grouped('charger_connected', async (rows: ConnectedRecord[]) => {
-    await chargePointService.connectedMany(db, rows);
-    return rows.map(() => undefined);
-  });
+  // One batch at a time, so connects commit in the order they happened: with two in flight, a
+  // charger that reconnected at once could have its old connection's record land last, and the old
+  // socket's close then take the charger offline while the new one holds it.
+  const connected = grouped(
+    'charger_connected',
+    async (rows: ConnectedRecord[]) => {
+      await chargePointService.connectedMany(db, rows);
+      return rows.map(() => undefined);
+    },
+    1,
+  );
   const recordBoot = grouped('charger_boot', (boots: BootRecord[]) => chargePointService.recordBoots(db, boots));
   const disconnected = grouped('charger_disconnected', (rows: DisconnectedRecord[]) => chargePointService.disconnectedMany(db, rows));
 

@@ -48,6 +48,23 @@ describe('connection bookkeeping in groups', () => {
     await expect(book.connected({ id: 'GB-3', at, serverId: 'node-a', wsConnectionId: 'ws-late' })).rejects.toThrow(/closed/);
   });
 
+  it('records connects in the order they happened, so a quick reconnect is never undone by its old socket', async () => {
+    const book = createConnectionBookkeeping(handle.db, { maxBatch: 1, maxDelayMs: 0, concurrency: 4 });
+    const at = new Date('2026-12-01T11:00:00.000Z');
+    for (let round = 0; round < 20; round++) {
+      const old = `ws-old-${round}`;
+      const current = `ws-new-${round}`;
+      // Both connects queued at once, each its own batch; then the old socket closes.
+      await Promise.all([
+        book.connected({ id: 'GB-3', at, serverId: 'node-a', wsConnectionId: old }),
+        book.connected({ id: 'GB-3', at, serverId: 'node-a', wsConnectionId: current }),
+      ]);
+      expect(await book.disconnected({ id: 'GB-3', wsConnectionId: old, at })).toBe(false);
+      expect(await chargePointService.get(handle.db, 'GB-3')).toMatchObject({ online: true, wsConnectionId: current });
+    }
+    await book.close();
+  });
+
   it('splits connected notices under the bus message limit', () => {
     const chargers = Array.from({ length: 1000 }, (_, i): [string, string] => [`CP-${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`]);
     const messages = encodeNotices('node-a', chargers);
