@@ -86,7 +86,7 @@ describe('malformed frames', () => {
       meterValue: [{ timestamp: '2026-11-22T10:00:00.000Z', sampledValue: [{ value: '9.1', measurand: 'Current.Import', unit: 'A' }, { value: '0.30000000000000004', measurand: 'Power.Factor' }] }],
     }]));
     expect(await raw.next()).toEqual([3, 'dec-1', {}]);
-    const stored = await t.db.selectFrom('meterValue').select('value').where('chargePointId', '=', 'CP-BAD').orderBy(['readingId', 'valueIndex']).execute();
+    const stored = await t.db.selectFrom('meterValue').select('value').where('chargePointId', '=', 'CP-BAD').orderBy('readingId').orderBy('valueIndex').execute();
     expect(stored.map((r) => r.value)).toEqual(['9.1', '0.30000000000000004']);
   });
 

@@ -120,7 +120,7 @@ describe('a charger from boot to the end of a charging session', () => {
     await cp.meterValues(1, transactionId, [
       { value: '7.1', measurand: 'Power.Active.Import', unit: 'kW', context: 'Sample.Periodic', phase: 'L1', location: 'Outlet', format: 'Raw' },
     ]);
-    const rows = await t.db.selectFrom('meterValue').selectAll().where('transactionId', '=', transactionId).orderBy(['readingId', 'valueIndex']).execute();
+    const rows = await t.db.selectFrom('meterValue').selectAll().where('transactionId', '=', transactionId).orderBy('readingId').orderBy('valueIndex').execute();
     expect(rows).toHaveLength(3 * 6 + 1);
     expect(new Set(rows.slice(0, 6).map((r) => r.measurand))).toEqual(
       new Set(['Energy.Active.Import.Register', 'Power.Active.Import', 'Current.Import', 'Voltage', 'SoC', 'Temperature']),

@@ -78,7 +78,7 @@ describe('ingest (group commit)', () => {
         },
       ]),
     );
-    const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy(['readingId', 'valueIndex']).execute();
+    const rows = await handle.db.selectFrom('meterValue').selectAll().where('chargePointId', '=', 'CP-I1').where('connectorId', '=', 2).orderBy('readingId').orderBy('valueIndex').execute();
     expect(rows.map((r) => [r.measurand, r.phase, r.unit, r.context, r.location, r.format, r.value, r.rawValue, r.transactionId])).toEqual([
       ['Power.Offered', 'L1-N', 'kW', 'Sample.Clock', 'EV', 'Raw', '-1250', null, null],
       ['Energy.Active.Import.Register', null, 'Wh', 'Sample.Periodic', 'Outlet', 'SignedData', null, awkward, null],

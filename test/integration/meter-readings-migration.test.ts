@@ -23,7 +23,7 @@ const stored = () =>
   handle.db
     .selectFrom('meterValue')
     .select(['chargePointId', 'connectorId', 'transactionId', 'sampledAt', 'measurand', 'phase', 'unit', 'value', 'rawValue'])
-    .orderBy(['readingId', 'valueIndex'])
+    .orderBy('readingId').orderBy('valueIndex')
     .execute();
 
 describe('migration 2026-12-02T0300-meter-readings', () => {
