@@ -184,6 +184,7 @@ export class FleetCharger {
       for (let id = 0; id <= this.connectors.length; id++) {
         await this.call('StatusNotification', payloads.statusNotification(id, 'Available')).catch(noop);
       }
+      counters.statusReported++;
     }
     for (const c of this.connectors) {
       if (options.transactions === 'always') void this.startTransaction(c, this.idTag());

@@ -61,6 +61,8 @@ export const FLEET_DEFAULTS: Omit<FleetOptions, 'url' | 'count'> = {
 export interface FleetCounters {
   connected: number;
   booted: number;
+  /** Chargers whose boot StatusNotifications (one per connector and connector 0) have all been answered. */
+  statusReported: number;
   pendingBoots: number;
   activeTransactions: number;
   inFlight: number;
@@ -79,7 +81,7 @@ export interface FleetCounters {
 }
 
 export const zeroCounters = (): FleetCounters => ({
-  connected: 0, booted: 0, pendingBoots: 0, activeTransactions: 0, inFlight: 0, connectFailures: 0, disconnects: 0,
+  connected: 0, booted: 0, statusReported: 0, pendingBoots: 0, activeTransactions: 0, inFlight: 0, connectFailures: 0, disconnects: 0,
   callsSent: 0, callsAnswered: 0, callErrors: 0, callTimeouts: 0, incomingCalls: 0, meterValuesAcked: 0,
   samplesAcked: 0, transactionsStarted: 0, transactionsStopped: 0, remoteStarts: 0,
 });
