@@ -9,6 +9,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect, sql, type Transaction } from 
 import pg from 'pg';
 import type { Tables } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { prepareMarkedStatements } from './prepared-statements.ts';
 
 export type Database = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
@@ -55,6 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
     // A broken idle connection is dropped from the pool; the next query opens a new one.
     pool.on('error', (err) => options.onIdleError?.(err));
+    pool.on('connect', prepareMarkedStatements);
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins });
     return { db, kind: 'postgres', url: options.url, close: () => db.destroy() };
   }

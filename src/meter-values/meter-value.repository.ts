@@ -1,15 +1,18 @@
 import { sql } from 'kysely';
 import { intArray, nullableIntArray, textArray } from '../db/array-literal.ts';
 import type { Db } from '../db/database.ts';
+import { preparedAs } from '../db/prepared-statements.ts';
 import type { MeterValueRow, NewMeterReading } from '../db/schema.ts';
 
 /**
  * One statement per batch whatever its size. Each column travels as one array literal: per reading
  * for its where and when, and for its values an array of the reading's own array literals, which
  * the statement casts row by row (`m::text[]`). The server parses and plans a statement of constant
- * size, and the literals are built in one pass (array-literal.ts) rather than escaped element by
- * element by the driver — the ingest path's hottest write.
+ * size — prepared once per connection on PostgreSQL — and the literals are built in one pass
+ * (array-literal.ts) rather than escaped element by element by the driver: the ingest path's hottest write.
  */
+const PREPARED = preparedAs('meter_reading_insert');
+
 export async function insertMany(db: Db, readings: readonly NewMeterReading[]): Promise<void> {
   const n = readings.length;
   if (n === 0) return;
@@ -35,7 +38,7 @@ export async function insertMany(db: Db, readings: readonly NewMeterReading[]): 
     values.value[i] = textArray(v.map((x) => x.value));
     values.rawValue[i] = textArray(v.map((x) => x.rawValue));
   }
-  await sql`
+  await sql`${sql.raw(PREPARED)}
     insert into meter_reading (charge_point_id, connector_id, transaction_id, sampled_at, measurand, phase, unit, context, location, format, value, raw_value)
     select cp, conn, tx, at, m::text[], ph::text[], u::text[], cx::text[], lo::text[], f::text[], v::numeric[], raw::text[]
     from unnest(
