@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       const code = await server.stop();
       if (code !== 0) failures.push(`project server exited with code ${code} (log: ${server.logFile})`);
     }
-    rows = await db.use(async (d) => Number((await sql<{ n: string }>`select coalesce(sum(cardinality(measurand)), 0) as n from meter_reading`.execute(d)).rows[0]!.n));
+    rows = await db.use(async (d) => Number((await sql<{ n: string }>`select coalesce(sum(cardinality(value)), 0) as n from meter_reading`.execute(d)).rows[0]!.n));
   } finally {
     await db.drop();
   }

@@ -51,16 +51,24 @@ const READ_NAMES = { values: "a session's values", latest: 'live readings (lates
  */
 async function fill(db: Database, from: number, to: number): Promise<void> {
   const perSession = PER_SESSION / PER_READING;
+  const layoutId = await fillLayout(db);
   await sql`
-    insert into meter_reading (charge_point_id, connector_id, transaction_id, sampled_at, measurand, phase, unit, context, location, format, value, raw_value)
+    insert into meter_reading (charge_point_id, connector_id, transaction_id, sampled_at, layout_id, value, raw_value)
     select 'MG-' || lpad((j % ${ACTIVE})::text, 6, '0'), 1,
            1 + (j % ${ACTIVE}) + ${ACTIVE} * (j / ${ACTIVE * perSession}),
            timestamptz '2026-01-01' + ((j / ${ACTIVE}) * interval '1 minute'),
-           ${sql.val(MEASURANDS)}::text[], array_fill(null::text, array[6]), array['Wh', null, null, null, null, null],
-           array_fill('Sample.Periodic'::text, array[6]), array_fill('Outlet'::text, array[6]), array_fill('Raw'::text, array[6]),
-           array[b, b + 1, b + 2, b + 3, b + 4, b + 5], array_fill(null::text, array[6])
+           ${layoutId}::int, array[b, b + 1, b + 2, b + 3, b + 4, b + 5], array_fill(null::text, array[6])
     from generate_series(${Math.floor(from / PER_READING)}::bigint, ${Math.floor(to / PER_READING) - 1}::bigint) as j,
          lateral (select ((j / ${ACTIVE}) % ${perSession} * 250)::numeric as b) as base`.execute(db);
+}
+
+/** The layout of the synthetic readings (what their 6 values measure), added once. */
+async function fillLayout(db: Database): Promise<number> {
+  const layout = sql`${sql.val(MEASURANDS)}::text[], array_fill(null::text, array[6]), array['Wh', null, null, null, null, null]::text[],
+    array_fill('Sample.Periodic'::text, array[6]), array_fill('Outlet'::text, array[6]), array_fill('Raw'::text, array[6])`;
+  await sql`insert into meter_layout (measurand, phase, unit, context, location, format) values (${layout}) on conflict on constraint meter_layout_unique do nothing`.execute(db);
+  const { rows } = await sql<{ id: number }>`select id from meter_layout where (measurand, phase, unit, context, location, format) = (${layout})`.execute(db);
+  return rows[0]!.id;
 }
 
 function newReadings(firstTx: number, batch: number): NewMeterReading[] {

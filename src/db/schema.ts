@@ -4,7 +4,7 @@ import type {
   ConnectorTable, CpoOwnerTable, EvseCapabilityTable, EvsePaymentTypeTable, EvseTable, LocationFacilityTable, LocationParkingRestrictionTable,
   LocationParkingTypeTable, LocationPhotoTable, LocationTable, ReferenceTable,
 } from './tables/location-tables.ts';
-import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterReadingTable, MeterValueView, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
+import type { ChargePointEventTable, ChargePointTable, ConnectorStatusTable, DataTransferTable, IdTagTable, MeterLayoutTable, MeterReadingTable, MeterValueView, StatusEventTable, TransactionStopAnomalyTable, TransactionTable } from './tables/ocpp-tables.ts';
 import type { ChargingOrderTable, OrderRatingTable, PaymentEventTable, PaymentTable, RefundTable, TariffTable } from './tables/order-tables.ts';
 import type { BecknCallbackTable, BecknMessageTable, BecknOrderTable, BecknSigningKeyTable, BecknSubscriberTable } from './tables/beckn-tables.ts';
 import type { ApiClientTable, AppUserTable, AuthSessionTable, LoginFailureTable, MailOutboxTable } from './tables/user-tables.ts';
@@ -30,7 +30,8 @@ export interface Tables {
   transaction: TransactionTable;
   transactionStopAnomaly: TransactionStopAnomalyTable;
   meterReading: MeterReadingTable;
-  /** A view: one row per sampled value of meterReading. */
+  meterLayout: MeterLayoutTable;
+  /** A view: one row per sampled value of meterReading, with its layout. */
   meterValue: MeterValueView;
   dataTransfer: DataTransferTable;
   chargePointEvent: ChargePointEventTable;

@@ -47,7 +47,7 @@ describe('fleet load generator', () => {
     const open = await t.db.selectFrom('transaction').select('id').where('chargePointId', 'like', `${PREFIX}%`).where('stopTimestamp', 'is', null).execute();
     expect(open).toHaveLength(COUNT * CONNECTORS);
     const { rows } = await sql<{ readings: string; values: string }>`
-      select count(*) as readings, coalesce(sum(cardinality(measurand)), 0) as values
+      select count(*) as readings, coalesce(sum(cardinality(value)), 0) as values
       from meter_reading where charge_point_id like ${`${PREFIX}%`}`.execute(t.db);
     expect(Number(rows[0]!.readings)).toBe(c.meterValuesAcked);
     expect(Number(rows[0]!.values)).toBe(c.samplesAcked);

@@ -87,7 +87,7 @@ describe('ingest (group commit)', () => {
     ]);
     expect(rows.every((r) => r.sampledAt.toISOString() === at.toISOString())).toBe(true);
     // One MeterValue, one stored reading: its values side by side in the charger's order.
-    const readings = await handle.db.selectFrom('meterReading').select(['id', 'measurand']).where('chargePointId', '=', 'CP-I1').execute();
+    const readings = await handle.db.selectFrom('meterReading').select(['id', 'layoutId']).where('chargePointId', '=', 'CP-I1').execute();
     expect(readings).toHaveLength(1);
     expect(rows.map((r) => [r.readingId, r.valueIndex])).toEqual([1, 2, 3, 4].map((i) => [readings[0]!.id, i]));
   });

@@ -95,8 +95,8 @@ export interface TransactionStopAnomalyTable {
 
 /**
  * One row per reading (an OCPP MeterValue: one timestamp, the values sampled then). Its values are
- * parallel arrays in the order the charger sent them: element i of each belongs to value i. Written
- * by meter-value.repository only; read through the meter_value view.
+ * in the order of its layout's arrays: element i of value and raw_value is what layout element i
+ * describes. Written by meter-value.repository only; read through the meter_value view.
  */
 export interface MeterReadingTable {
   id: Generated<number>;
@@ -105,14 +105,20 @@ export interface MeterReadingTable {
   transactionId: number | null;
   sampledAt: Timestamp;
   receivedAt: DefaultTimestamp;
+  layoutId: number;
+  value: Array<string | null>;
+  rawValue: Array<string | null>;
+}
+
+/** What each value of a reading measures, as parallel arrays; one row per distinct layout, never changed. */
+export interface MeterLayoutTable {
+  id: Generated<number>;
   measurand: string[];
   phase: Array<string | null>;
   unit: Array<string | null>;
   context: string[];
   location: Array<string | null>;
   format: string[];
-  value: Array<string | null>;
-  rawValue: Array<string | null>;
 }
 
 type ViewColumn<T> = ColumnType<T, never, never>;
