@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { intArray, nullableIntArray, textArray } from '../db/array-literal.ts';
 import type { Db } from '../db/database.ts';
 import { preparedAs } from '../db/prepared-statements.ts';
-import type { MeterValueRow, NewMeterReading } from '../db/schema.ts';
+import type { MeterValueRow, NewMeterReading, StoredSampledValue } from '../db/schema.ts';
 
 /**
  * The batch insert, one statement whatever the batch size. Each column travels as one array literal:
@@ -43,8 +43,10 @@ export async function insertMany(db: Db, readings: readonly NewMeterReading[]): 
   const layoutIndex = new Array<number>(n);
   const value = new Array<string>(n);
   const rawValue = new Array<string>(n);
-  const layouts: LayoutLiterals = { measurand: [], phase: [], unit: [], context: [], location: [], format: [] };
-  const indexByKey = new Map<string, number>();
+  // The batch's distinct layouts, each as the values of its first reading. Readings of one batch
+  // nearly always share one, so comparing fields beats building each reading's layout literals.
+  const distinct: StoredSampledValue[][] = [];
+  let last = -1;
   for (let i = 0; i < n; i++) {
     const r = readings[i]!;
     chargePointId[i] = r.chargePointId;
@@ -52,31 +54,16 @@ export async function insertMany(db: Db, readings: readonly NewMeterReading[]): 
     transactionId[i] = r.transactionId;
     sampledAt[i] = toTimestamp(r.sampledAt);
     const v = r.values;
-    const m = textArray(v.map((x) => x.measurand));
-    const ph = textArray(v.map((x) => x.phase));
-    const u = textArray(v.map((x) => x.unit));
-    const cx = textArray(v.map((x) => x.context));
-    const lo = textArray(v.map((x) => x.location));
-    const f = textArray(v.map((x) => x.format));
-    // Six complete literals, each one brace group: their concatenation names the layout unambiguously.
-    const key = m + ph + u + cx + lo + f;
-    let index = indexByKey.get(key);
-    if (index === undefined) {
-      index = indexByKey.size + 1;
-      indexByKey.set(key, index);
-      layouts.measurand.push(m);
-      layouts.phase.push(ph);
-      layouts.unit.push(u);
-      layouts.context.push(cx);
-      layouts.location.push(lo);
-      layouts.format.push(f);
+    if (last < 0 || !sameLayout(distinct[last]!, v)) {
+      last = distinct.findIndex((d) => sameLayout(d, v));
+      if (last < 0) last = distinct.push(v) - 1;
     }
-    layoutIndex[i] = index;
+    layoutIndex[i] = last + 1;
     value[i] = textArray(v.map((x) => x.value));
     rawValue[i] = textArray(v.map((x) => x.rawValue));
   }
+  const { layouts, keys } = layoutLiterals(distinct);
   const known = db.isTransaction ? undefined : knownLayouts.get(db) ?? knownLayouts.set(db, new Set()).get(db)!;
-  const keys = [...indexByKey.keys()];
   if (!known || keys.some((k) => !known.has(k))) {
     await addLayouts(db, layouts);
     if (known && known.size + keys.length > MAX_KNOWN_LAYOUTS) known.clear();
@@ -119,6 +106,38 @@ async function insertReadings(db: Db, l: ReturnType<typeof layoutParams>, r: Rea
       ${intArray(r.layoutIndex)}::text::int[], ${textArray(r.value)}::text::text[], ${textArray(r.rawValue)}::text::text[]
     ) as r(cp, conn, tx, at, li, v, raw)
     left join layout_id on layout_id.i = r.li`.execute(db);
+}
+
+/** The distinct layouts as the insert's literals, and a key naming each (for knownLayouts). */
+function layoutLiterals(distinct: readonly StoredSampledValue[][]): { layouts: LayoutLiterals; keys: string[] } {
+  const layouts: LayoutLiterals = { measurand: [], phase: [], unit: [], context: [], location: [], format: [] };
+  const keys = distinct.map((v) => {
+    const m = textArray(v.map((x) => x.measurand));
+    const ph = textArray(v.map((x) => x.phase));
+    const u = textArray(v.map((x) => x.unit));
+    const cx = textArray(v.map((x) => x.context));
+    const lo = textArray(v.map((x) => x.location));
+    const f = textArray(v.map((x) => x.format));
+    layouts.measurand.push(m);
+    layouts.phase.push(ph);
+    layouts.unit.push(u);
+    layouts.context.push(cx);
+    layouts.location.push(lo);
+    layouts.format.push(f);
+    // Six complete literals, each one brace group: their concatenation names the layout unambiguously.
+    return m + ph + u + cx + lo + f;
+  });
+  return { layouts, keys };
+}
+
+function sameLayout(a: readonly StoredSampledValue[], b: readonly StoredSampledValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) {
+    const x = a[j]!;
+    const y = b[j]!;
+    if (x.measurand !== y.measurand || x.phase !== y.phase || x.unit !== y.unit || x.context !== y.context || x.location !== y.location || x.format !== y.format) return false;
+  }
+  return true;
 }
 
 const layoutParams = (l: LayoutLiterals) => ({

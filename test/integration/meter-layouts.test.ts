@@ -28,6 +28,14 @@ describe('meter reading layouts', () => {
     expect(await valuesOf('CP-LA')).toHaveLength(11);
   });
 
+  it('gives each reading of a batch that mixes layouts its own layout', async () => {
+    const a = [{ value: '1', measurand: 'Power.Active.Import', unit: 'W' }];
+    const b = [{ value: '2', measurand: 'Power.Active.Import', unit: 'kW' }, { value: '3', measurand: 'Voltage', unit: 'V' }];
+    await meterValueRepository.insertMany(handle.db, [...readings('CP-LM', a), ...readings('CP-LM', b), ...readings('CP-LM', a), ...readings('CP-LM', b)]);
+    const stored = await handle.db.selectFrom('meterValue').select(['unit', 'value']).where('chargePointId', '=', 'CP-LM').orderBy('readingId').orderBy('valueIndex').execute();
+    expect(stored.map((r) => `${r.value} ${r.unit}`)).toEqual(['1 W', '2 kW', '3 V', '1 W', '2 kW', '3 V']);
+  });
+
   it('lets batches that first see the same layout at once all commit, with one layout row', async () => {
     const before = await layoutCount();
     const samples = [{ value: '1', measurand: 'Current.Import', unit: 'A', phase: 'L2' }, { value: '2', measurand: 'Current.Import', unit: 'A', phase: 'L3' }];
