@@ -63,13 +63,13 @@ export async function insertMany(db: Db, readings: readonly NewMeterReading[]): 
     rawValue[i] = textArray(v.map((x) => x.rawValue));
   }
   const { layouts, keys } = layoutLiterals(distinct);
+  const l = layoutParams(layouts);
   const known = db.isTransaction ? undefined : knownLayouts.get(db) ?? knownLayouts.set(db, new Set()).get(db)!;
   if (!known || keys.some((k) => !known.has(k))) {
-    await addLayouts(db, layouts);
+    await addLayouts(db, l);
     if (known && known.size + keys.length > MAX_KNOWN_LAYOUTS) known.clear();
     for (const k of keys) known?.add(k);
   }
-  const l = layoutParams(layouts);
   await insertReadings(db, l, { chargePointId, connectorId, transactionId, sampledAt, layoutIndex, value, rawValue }).catch((err: unknown) => {
     // A layout remembered wrongly (its table rebuilt under a running server) must not fail every batch after.
     knownLayouts.delete(db);
@@ -149,8 +149,7 @@ const layoutParams = (l: LayoutLiterals) => ({
  * Its own statement, before the insert: under READ COMMITTED the insert then sees a layout that a
  * concurrent batch added first (a single statement's snapshot would not).
  */
-async function addLayouts(db: Db, layouts: LayoutLiterals): Promise<void> {
-  const l = layoutParams(layouts);
+async function addLayouts(db: Db, l: ReturnType<typeof layoutParams>): Promise<void> {
   await sql`
     insert into meter_layout (measurand, phase, unit, context, location, format)
     select m::text[], ph::text[], u::text[], cx::text[], lo::text[], f::text[]
