@@ -49,9 +49,8 @@ const READ_NAMES = { values: "a session's values", latest: 'live readings (lates
  * j mod ACTIVE of generation j / (ACTIVE × 120), so ACTIVE sessions report side by side like a fleet,
  * each a minute apart.
  */
-async function fill(db: Database, from: number, to: number): Promise<void> {
+async function fill(db: Database, layoutId: number, from: number, to: number): Promise<void> {
   const perSession = PER_SESSION / PER_READING;
-  const layoutId = await fillLayout(db);
   await sql`
     insert into meter_reading (charge_point_id, connector_id, transaction_id, sampled_at, layout_id, value, raw_value)
     select 'MG-' || lpad((j % ${ACTIVE})::text, 6, '0'), 1,
@@ -153,12 +152,13 @@ async function main(): Promise<void> {
     await migrate(db);
     console.log(`meter value growth on ${label}: ${ROWS} values, ${ACTIVE} sessions side by side, ${PER_SESSION} values each`);
     const nextTx = () => 1 + ACTIVE * (Math.ceil(ROWS / (ACTIVE * PER_SESSION)) + 1) + checkpoints.length * INSERT_BATCHES * BATCH_READINGS;
+    const layoutId = await fillLayout(db);
     checkpoints.push(await measure(db, 0, nextTx()));
     let filled = 0;
     for (let c = 1; c <= CHECKPOINTS; c++) {
       const target = Math.round((ROWS * c) / CHECKPOINTS);
       const t = performance.now();
-      for (let from = filled; from < target; from += FILL_CHUNK) await fill(db, from, Math.min(target, from + FILL_CHUNK));
+      for (let from = filled; from < target; from += FILL_CHUNK) await fill(db, layoutId, from, Math.min(target, from + FILL_CHUNK));
       console.log(`  filled ${filled} → ${target} values in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       filled = target;
       // The inserted batches count too: measure at the real size.

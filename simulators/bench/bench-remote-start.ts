@@ -68,7 +68,9 @@ async function main(): Promise<void> {
       );
       const booted = await within(fleet.allBooted, 300_000);
       if (booted === undefined) failures.push('not every charger booted within 300 s');
-      while (fleet.snapshot().counters.inFlight > 0) await sleep(100);
+      // The boot's StatusNotifications answered (not "nothing in flight", which heartbeats rarely allow).
+      const settleBy = Date.now() + 60_000;
+      while (fleet.snapshot().counters.statusReported < K && Date.now() < settleBy) await sleep(100);
       await sleep(2000);
 
       const login = await api(server, 'POST', '/api/v1/auth/login', undefined, BENCH_OPERATOR);

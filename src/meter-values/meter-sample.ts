@@ -38,7 +38,8 @@ export function toMeterReadings(
 
 function toStoredValue(s: MeterSample): StoredSampledValue {
   const format = s.format ?? 'Raw';
-  const numeric = format === 'Raw' && DECIMAL.test(s.value.trim());
+  const trimmed = s.value.trim();
+  const numeric = format === 'Raw' && DECIMAL.test(trimmed);
   const measurand = s.measurand ?? 'Energy.Active.Import.Register';
   return {
     measurand,
@@ -47,7 +48,7 @@ function toStoredValue(s: MeterSample): StoredSampledValue {
     context: s.context ?? 'Sample.Periodic',
     location: s.location ?? 'Outlet',
     format,
-    value: numeric ? s.value.trim() : null,
+    value: numeric ? trimmed : null,
     rawValue: numeric ? null : s.value,
   };
 }
